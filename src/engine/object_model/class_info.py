@@ -1,0 +1,122 @@
+"""The per-class record kept by ClassDB, and the attribute that exposes a property.
+
+``ClassInfo`` is a plain record (like the engine's): own entries in registration order plus
+flattened views over the whole ancestor chain, built once at commit so lookups by name are a
+single dictionary access. Imports ``binding`` and ``info`` only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .binding import MethodBind
+from .info import MethodInfo, PropertyInfo, PropertyUsage
+from .variant import REJECT
+
+
+class PropertyBinding:
+    """A ClassDB property with its resolved setter and getter binds."""
+
+    __slots__ = ("getter", "info", "setter")
+
+    def __init__(self, info: PropertyInfo, setter: MethodBind | None, getter: MethodBind | None):
+        self.info = info
+        self.setter = setter
+        self.getter = getter
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.info.usage & (PropertyUsage.GROUP | PropertyUsage.CATEGORY))
+
+
+class ClassInfo:
+    """Everything ClassDB knows about one registered class."""
+
+    __slots__ = (
+        "all_constants",
+        "all_methods",
+        "all_properties",
+        "cls",
+        "constant_enum",
+        "constants",
+        "default_values",
+        "enums",
+        "methods",
+        "name",
+        "parent",
+        "properties",
+        "signals",
+        "virtual",
+    )
+
+    def __init__(self, cls: type, parent: ClassInfo | None, virtual: bool) -> None:
+        self.cls = cls
+        self.name: str = cls.__name__
+        self.parent = parent
+        self.virtual = virtual
+        self.methods: dict[str, MethodBind] = {}
+        self.properties: list[PropertyBinding] = []  # own, groups included, in order
+        self.constants: dict[str, int] = {}
+        self.enums: dict[str, list[str]] = {}
+        self.constant_enum: dict[str, str] = {}
+        self.signals: dict[str, MethodInfo] = {}
+        self.default_values: dict[str, Any] | None = None
+        # Flattened over the chain, own entries winning; filled by ``flatten``.
+        self.all_methods: dict[str, MethodBind] = {}
+        self.all_properties: dict[str, PropertyBinding] = {}
+        self.all_constants: dict[str, int] = {}
+
+    def flatten(self) -> None:
+        base = self.parent
+        self.all_methods = {**(base.all_methods if base else {}), **self.methods}
+        own_props = {p.info.name: p for p in self.properties if not p.is_group}
+        self.all_properties = {**(base.all_properties if base else {}), **own_props}
+        self.all_constants = {**(base.all_constants if base else {}), **self.constants}
+
+    def chain(self) -> list[ClassInfo]:
+        """This class, then each ancestor up to Object."""
+        out: list[ClassInfo] = []
+        info: ClassInfo | None = self
+        while info is not None:
+            out.append(info)
+            info = info.parent
+        return out
+
+    def inherits(self, name: str) -> bool:
+        return any(info.name == name for info in self.chain())
+
+
+class PropertyAttribute:
+    """Makes a ClassDB property a Python attribute of its class.
+
+    Reading calls the getter; writing converts the value as a call by name would and calls the
+    setter, so the setter's own checks and log lines apply. Python-facing, so a value that
+    cannot be converted raises ``TypeError``.
+    """
+
+    __slots__ = ("binding", "name")
+
+    def __init__(self, binding: PropertyBinding) -> None:
+        self.binding = binding
+        self.name = binding.info.name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        getter = self.binding.getter
+        if getter is None:
+            raise AttributeError(f"property '{self.name}' has no getter")
+        return getter.func(obj)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setter = self.binding.setter
+        if setter is None:
+            raise AttributeError(f"property '{self.name}' is read-only")
+        converted = setter.converters[0](value)
+        if converted is REJECT:
+            failure = setter.reject(0, value)
+            raise TypeError(
+                f"cannot assign {failure.given} to property '{self.name}' "
+                f"of type {failure.error.expected.type_name}"
+            )
+        setter.func(obj, converted)

@@ -1,0 +1,615 @@
+"""``Object``: instance ids, properties and calls by name, signals, metadata, notifications.
+
+The root of every bound class. Calls by name go through the class's flattened method table
+(one dict lookup) and the bind's checks; a misuse returns the engine's value and logs one line.
+Object registers itself at the bottom of this module. Imports the other modules of the package
+except ``reference``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
+
+from . import object_db, signals, variant
+from .binding import CallError, CallErrorType, CallFailed, call_error_text, sentence
+from .class_db import ClassDB
+from .class_info import ClassInfo, PropertyBinding
+from .errors import Error, err_print, fail_cond
+from .info import ArgumentInfo, ConnectFlags, MethodInfo, PropertyInfo, PropertyUsage
+from .message_queue import MessageQueue
+from .variant import VariantType
+
+NOTIFICATION_POSTINITIALIZE = 0
+NOTIFICATION_PREDELETE = 1
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_T = TypeVar("_T")
+
+_META = PropertyInfo(
+    name="__meta__",
+    type=VariantType.DICTIONARY,
+    usage=PropertyUsage.NOEDITOR | PropertyUsage.INTERNAL,
+)
+
+
+def _freed_call(name: str, empty: Any) -> Any:
+    err_print(name, f"Attempt to call '{name}' on a previously freed instance.")
+    return empty.copy() if isinstance(empty, list | dict) else empty
+
+
+def _alive(empty: Any) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Make an Object method answer ``empty`` (and log) once its object has been freed."""
+
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        name = func.__name__
+
+        @functools.wraps(func)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            if cast(Object, args[0])._freed:
+                return cast(_R, _freed_call(name, empty))
+            return func(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
+    """The ``name`` hooks of the class chain, Object first; each defined in its own class."""
+    cache: dict[str, tuple[Callable[..., Any], ...]] | None = cls.__dict__.get("_hook_cache")
+    if cache is None:
+        cache = {}
+        type.__setattr__(cls, "_hook_cache", cache)
+    hooks = cache.get(name)
+    if hooks is None:
+        hooks = tuple(k.__dict__[name] for k in reversed(cls.__mro__) if name in k.__dict__)
+        cache[name] = hooks
+    return hooks
+
+
+class _ObjectMeta(type):
+    """Sends POSTINITIALIZE after the outermost ``__init__`` returns; refuses virtual classes."""
+
+    def __call__(cls: type[_T], *args: Any, **kwargs: Any) -> _T:
+        info: ClassInfo | None = cls.__dict__.get("_class_info")
+        if info is not None and info.virtual:
+            raise TypeError(f"class '{cls.__name__}' is virtual and cannot be instanced")
+        obj = cast(Object, cls.__new__(cls, *args, **kwargs))
+        try:
+            obj.__init__(*args, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            object_db.remove(obj._id)
+            obj._freed = True
+            raise
+        obj.notification(NOTIFICATION_POSTINITIALIZE)
+        return cast(_T, obj)
+
+
+class Object(metaclass=_ObjectMeta):
+    """The base of every bound class (see object_model.md §2)."""
+
+    __slots__ = (
+        "__weakref__",
+        "_blocking",
+        "_connections",
+        "_freed",
+        "_freeing",
+        "_id",
+        "_incoming",
+        "_meta",
+        "_user_signals",
+    )
+
+    _id: int
+    _freed: bool
+    _freeing: bool
+    _blocking: bool
+    _meta: dict[str, Any] | None
+    _connections: dict[str, dict[signals.ConnectionKey, signals.Connection]] | None
+    _incoming: dict[signals.IncomingKey, signals.Connection] | None
+    _user_signals: dict[str, MethodInfo] | None
+
+    _is_reference: ClassVar[bool] = False
+    # Filled in by ClassDB when a class registers; unregistered subclasses inherit them.
+    _class_info: ClassVar[ClassInfo]
+    _binds: ClassVar[dict[str, Any]]
+    _props: ClassVar[dict[str, PropertyBinding]]
+    _consts: ClassVar[dict[str, int]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Object:
+        self = super().__new__(cls)
+        self._id = object_db.new_id()
+        self._freed = False
+        self._freeing = False
+        self._blocking = False
+        self._meta = None
+        self._connections = None
+        self._incoming = None
+        self._user_signals = None
+        object_db.add(self._id, self, strong=not cls._is_reference)
+        return self
+
+    # --- identity ---
+
+    def get_class(self) -> str:
+        """The nearest registered class in this object's Python class chain."""
+        return self._class_info.name
+
+    def is_class(self, class_name: str) -> bool:
+        return self._class_info.inherits(class_name)
+
+    def get_instance_id(self) -> int:
+        return self._id
+
+    def to_string(self) -> str:
+        return "[Deleted Object]" if self._freed else f"[{self._class_info.name}:{self._id}]"
+
+    __str__ = to_string
+
+    def __repr__(self) -> str:
+        return self.to_string()
+
+    # --- properties by name ---
+
+    def set(self, property: str, value: Any) -> None:
+        """Set a ClassDB property, ``__meta__`` or a ``_set`` hook's property; never logs."""
+        if self._freed:
+            return cast(None, _freed_call("set", None))
+        binding = self._props.get(property)
+        if binding is not None:
+            if binding.setter is not None:
+                try:  # noqa: SIM105 (contextlib.suppress costs a call on this hot path)
+                    binding.setter.invoke(self, (value,))
+                except CallFailed:
+                    pass
+            return None
+        if property == "__meta__":
+            if isinstance(value, dict):
+                self._meta = dict(value)
+            return None
+        for hook in _hooks(type(self), "_set"):
+            if hook(self, property, value):
+                break
+        return None
+
+    def get(self, property: str) -> Any:
+        """A ClassDB property, an integer constant, ``__meta__`` or a ``_get`` hook's answer."""
+        if self._freed:
+            return _freed_call("get", None)
+        binding = self._props.get(property)
+        if binding is not None:
+            return binding.getter.func(self) if binding.getter is not None else None
+        constant = self._consts.get(property)
+        if constant is not None:
+            return constant
+        if property == "__meta__":
+            return dict(self._meta or {})
+        for hook in reversed(_hooks(type(self), "_get")):
+            answer = hook(self, property)
+            if answer is not None:
+                return answer
+        return None
+
+    @_alive([])
+    def get_property_list(self) -> list[dict[str, Any]]:
+        """Categories and properties of the class chain, base first, as an editor lists them."""
+        out: list[dict[str, Any]] = []
+        validators = _hooks(type(self), "_validate_property")
+        for k in reversed(type(self).__mro__):
+            if not issubclass(k, Object) or k is Object:
+                continue
+            info: ClassInfo | None = k.__dict__.get("_class_info")
+            if info is not None:
+                out.append({**PropertyInfo(name=info.name, usage=PropertyUsage.CATEGORY).as_dict()})
+                for binding in info.properties:
+                    prop = binding.info
+                    for validate in validators:
+                        prop = validate(self, prop)
+                    out.append(prop.as_dict())
+            extra = k.__dict__.get("_get_property_list")
+            if extra is not None:
+                out.extend(p.as_dict() for p in extra(self))
+        if self._meta:
+            out.append(_META.as_dict())
+        return out
+
+    @_alive(None)
+    def property_list_changed_notify(self) -> None:
+        """Kept for the API's sake; there is no editor to tell."""
+
+    # --- methods ---
+
+    @_alive(False)
+    def has_method(self, method: str) -> bool:
+        return method == "free" or method in self._binds
+
+    @_alive([])
+    def get_method_list(self) -> list[dict[str, Any]]:
+        return ClassDB.class_get_method_list(self._class_info.name)
+
+    def call(self, method: str, *args: Any) -> Any:
+        """Call a bound method by name with the engine's checks; ``None`` and a log on failure."""
+        bind = self._binds.get(method) if type(method) is str else None
+        if bind is not None and not self._freed:
+            try:
+                return bind.invoke(self, args)
+            except CallFailed as failure:
+                self._log_failure("call", "Error calling method from 'call'", method, failure)
+                return None
+        return self._call_logged("call", method, args)
+
+    def callv(self, method: str, arg_array: list[Any]) -> Any:
+        """``call`` with the arguments in a list."""
+        return self._call_logged("callv", method, tuple(arg_array))
+
+    def callp(self, method: str, args: tuple[Any, ...] | list[Any]) -> tuple[Any, CallError]:
+        """Python-only: like ``callv`` but returns ``(result, CallError)`` and logs nothing."""
+        result, failure = self._call_checked(method, tuple(args))
+        if failure is None:
+            return result, CallError(CallErrorType.CALL_OK)
+        return None, failure.error
+
+    def _call_logged(self, entry: str, method: Any, args: tuple[Any, ...]) -> Any:
+        result, failure = self._call_checked(method, args, entry)
+        if failure is not None:
+            self._log_failure(entry, f"Error calling method from '{entry}'", method, failure)
+        return result
+
+    def _log_failure(self, entry: str, context: str, method: Any, failure: CallFailed) -> None:
+        if not failure.logged:
+            name = method if isinstance(method, str) else entry
+            text = call_error_text(self._class_info.name, name, failure)
+            err_print(entry, f"{context}: {sentence(text)}")
+
+    def _call_checked(
+        self, method: Any, args: tuple[Any, ...], entry: str = "call"
+    ) -> tuple[Any, CallFailed | None]:
+        """The shared path of every call by name: find, check, convert, run."""
+        if type(method) is not str:
+            if not isinstance(method, str):
+                expected = CallError(
+                    CallErrorType.CALL_ERROR_INVALID_ARGUMENT, 0, VariantType.STRING
+                )
+                return None, CallFailed(expected, variant.given_type_name(method))
+            method = str.__str__(method)
+        if self._freed:
+            return None, CallFailed(CallError(CallErrorType.CALL_ERROR_INSTANCE_IS_NULL))
+        bind = self._binds.get(method)
+        if bind is None:
+            if method == "free":
+                return self._free_by_name(entry, args)
+            return None, CallFailed(CallError(CallErrorType.CALL_ERROR_INVALID_METHOD))
+        try:
+            return bind.invoke(self, args), None
+        except CallFailed as failure:
+            return None, failure
+
+    def _free_by_name(self, entry: str, args: tuple[Any, ...]) -> tuple[Any, CallFailed | None]:
+        if args:
+            error = CallError(CallErrorType.CALL_ERROR_TOO_MANY_ARGUMENTS, 0)
+            return None, CallFailed(error, str(len(args)))
+        if self._is_reference:
+            err_print(entry, "Can't 'free' a reference.")
+            error = CallError(CallErrorType.CALL_ERROR_INVALID_METHOD)
+            return None, CallFailed(error, logged=True)
+        self._free()
+        return None, None
+
+    def call_deferred(self, method: str, *args: Any) -> None:
+        """Queue a call by name for the next ``MessageQueue.flush()``."""
+        if self._freed:
+            return cast(None, _freed_call("call_deferred", None))
+        MessageQueue.push_call(self, method, *args)
+        return None
+
+    @_alive(None)
+    def set_deferred(self, property: str, value: Any) -> None:
+        MessageQueue.push_set(self, property, value)
+
+    # --- notifications and freeing ---
+
+    @_alive(None)
+    def notification(self, what: int, reversed: bool = False) -> None:
+        """Run the ``_notification`` hooks, Object first (most-derived first when reversed)."""
+        hooks = _hooks(type(self), "_notification")
+        for hook in hooks[::-1] if reversed else hooks:
+            hook(self, what)
+
+    @_alive(None)
+    def free(self) -> None:
+        """Free a plain Object now. References are freed by their count, never by this."""
+        if self._is_reference:
+            err_print("free", "Can't 'free' a reference.")
+            return
+        self._free()
+
+    def _free(self) -> None:
+        if self._freed or self._freeing:
+            return
+        self._freeing = True
+        try:
+            self.notification(NOTIFICATION_PREDELETE, True)
+        finally:
+            signals.drop_all(self)
+            self._meta = None
+            object_db.remove(self._id)
+            self._freed = True
+
+    @_alive(False)
+    def is_queued_for_deletion(self) -> bool:
+        return False
+
+    # --- metadata ---
+
+    @_alive(None)
+    def set_meta(self, name: str, value: Any) -> None:
+        """Store ``value`` under ``name``; ``None`` removes the entry."""
+        if value is None:
+            self.remove_meta(name)
+            return
+        if self._meta is None:
+            self._meta = {}
+        self._meta[name] = value
+
+    @_alive(None)
+    def get_meta(self, name: str, default: Any = None) -> Any:
+        if self._meta is not None and name in self._meta:
+            return self._meta[name]
+        if default is None:
+            err_print(
+                "get_meta",
+                f"The object does not have any 'meta' values with the key '{name}'.",
+            )
+        return default
+
+    @_alive(False)
+    def has_meta(self, name: str) -> bool:
+        return self._meta is not None and name in self._meta
+
+    @_alive(None)
+    def remove_meta(self, name: str) -> None:
+        if self._meta is not None:
+            self._meta.pop(name, None)
+
+    @_alive([])
+    def get_meta_list(self) -> list[str]:
+        return list(self._meta or ())
+
+    # --- signals ---
+
+    @_alive(None)
+    def add_user_signal(self, signal: str, arguments: list[Any] | None = None) -> None:
+        """Declare a signal on this object only; ``arguments`` are dicts or ArgumentInfo."""
+        if not signal:
+            err_print("add_user_signal", "Signal name cannot be empty.")
+            return
+        if ClassDB.class_has_signal(self._class_info.name, signal):
+            err_print(
+                "add_user_signal",
+                f"User signal's name conflicts with a built-in signal of '{self.get_class()}'.",
+            )
+            return
+        if self._user_signals is not None and signal in self._user_signals:
+            err_print("add_user_signal", f"Trying to add already existing signal '{signal}'.")
+            return
+        try:
+            args = tuple(
+                a if isinstance(a, ArgumentInfo) else ArgumentInfo.from_dict(a)
+                for a in arguments or ()
+            )
+        except TypeError as exc:
+            err_print("add_user_signal", f"Invalid argument description: {exc}".splitlines()[0])
+            return
+        if self._user_signals is None:
+            self._user_signals = {}
+        self._user_signals[signal] = MethodInfo(name=signal, args=args)
+
+    @_alive(False)
+    def has_user_signal(self, signal: str) -> bool:
+        return self._user_signals is not None and signal in self._user_signals
+
+    @_alive(False)
+    def has_signal(self, signal: str) -> bool:
+        return self.has_user_signal(signal) or ClassDB.class_has_signal(
+            self._class_info.name, signal
+        )
+
+    @_alive([])
+    def get_signal_list(self) -> list[dict[str, Any]]:
+        own = ClassDB.class_get_signal_list(self._class_info.name)
+        return own + [s.as_dict() for s in (self._user_signals or {}).values()]
+
+    @_alive([])
+    def get_signal_connection_list(self, signal: str) -> list[dict[str, Any]]:
+        table = (self._connections or {}).get(signal)
+        return [c.as_dict() for c in signals.emission_order(table)] if table else []
+
+    @_alive([])
+    def get_incoming_connections(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "source": object_db.lookup(c.source_id),
+                "signal_name": c.signal,
+                "method_name": c.method,
+            }
+            for c in (self._incoming or {}).values()
+        ]
+
+    @_alive(Error.ERR_INVALID_PARAMETER)
+    def connect(
+        self,
+        signal: str,
+        target: Object | None,
+        method: str,
+        binds: list[Any] | None = None,
+        flags: int = 0,
+    ) -> Error:
+        """Connect ``signal`` to ``target.method``; see object_model.md §2.4 for the rules."""
+        if target is None or target._freed:
+            fail_cond("connect", "!target", Error.ERR_INVALID_PARAMETER)
+            return Error.ERR_INVALID_PARAMETER
+        if not self.has_signal(signal):
+            err_print(
+                "connect",
+                f"In Object of type '{self.get_class()}': Attempt to connect nonexistent signal "
+                f"'{signal}' to method '{target.get_class()}.{method}'.",
+            )
+            return Error.ERR_INVALID_PARAMETER
+        if self._connections is None:
+            self._connections = {}
+        table = self._connections.setdefault(signal, {})
+        existing = table.get((target._id, method))
+        counted = bool(flags & ConnectFlags.REFERENCE_COUNTED)
+        if existing is not None:
+            if counted:
+                existing.count += 1
+                return Error.OK
+            err_print(
+                "connect",
+                f"Signal '{signal}' is already connected to given method '{method}' "
+                "in that object.",
+            )
+            return Error.ERR_INVALID_PARAMETER
+        connection = signals.Connection(
+            self._id, signal, target._id, method, list(binds or ()), int(flags), 1 if counted else 0
+        )
+        table[(target._id, method)] = connection
+        if target._incoming is None:
+            target._incoming = {}
+        target._incoming[(self._id, signal, method)] = connection
+        return Error.OK
+
+    @_alive(None)
+    def disconnect(self, signal: str, target: Object | None, method: str) -> None:
+        if target is None:
+            fail_cond("disconnect", "!target")
+            return
+        if not self.has_signal(signal):
+            err_print("disconnect", f"Nonexistent signal: {signal}.")
+            return
+        table = (self._connections or {}).get(signal) or {}
+        connection = table.get((target._id, method))
+        if connection is None:
+            err_print(
+                "disconnect",
+                f"Disconnecting nonexistent signal '{signal}', slot: {target._id}:{method}.",
+            )
+            return
+        if connection.count > 0:
+            connection.count -= 1
+            if connection.count > 0:
+                return
+        signals.remove(connection)
+
+    @_alive(False)
+    def is_connected(self, signal: str, target: Object | None, method: str) -> bool:
+        if not self.has_signal(signal):
+            err_print("is_connected", f"Nonexistent signal: {signal}.")
+            return False
+        if target is None:
+            return False
+        table = (self._connections or {}).get(signal)
+        return bool(table) and (target._id, method) in table  # type: ignore[operator]
+
+    def emit_signal(self, signal: str, *args: Any) -> None:
+        """Call every connected method, by ascending target id; DEFERRED ones are queued."""
+        if self._freed:
+            return cast(None, _freed_call("emit_signal", None))
+        if self._blocking or not self._connections:
+            return None
+        table = self._connections.get(signal)
+        if not table:
+            return None
+        fired: list[signals.Connection] = []
+        for connection in signals.emission_order(table):
+            target = object_db.lookup(connection.target_id)
+            if target is None or target._freed:
+                continue
+            call_args = args + tuple(connection.binds)
+            if connection.flags & ConnectFlags.DEFERRED:
+                MessageQueue.push_call(target, connection.method, *call_args)
+            else:
+                _, failure = target._call_checked(connection.method, call_args)
+                if failure is not None:
+                    target._log_failure(
+                        "emit_signal",
+                        f"Error calling method from signal '{signal}'",
+                        connection.method,
+                        failure,
+                    )
+            if connection.flags & ConnectFlags.ONESHOT:
+                fired.append(connection)
+            if self._freed or self._freeing:
+                err_print(
+                    "emit_signal",
+                    f"Object [{self._class_info.name}:{self._id}] was freed or unreferenced "
+                    "while a signal is being emitted from it.",
+                )
+                return None
+        for connection in fired:
+            signals.remove(connection)
+        return None
+
+    @_alive(None)
+    def set_block_signals(self, enable: bool) -> None:
+        self._blocking = bool(enable)
+
+    @_alive(False)
+    def is_blocking_signals(self) -> bool:
+        return self._blocking
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        bind = functools.partial(ClassDB.bind_method, cls)
+        bind("get_class", const=True)
+        bind("is_class", args=("class",), const=True)
+        bind("set", args=("property", "value"))
+        bind("get", args=("property",), const=True)
+        bind("get_property_list", const=True)
+        bind("get_method_list", const=True)
+        bind("notification", args=("what", "reversed"))
+        bind("to_string")
+        bind("get_instance_id", const=True)
+        bind("set_meta", args=("name", "value"))
+        bind("remove_meta", args=("name",))
+        bind("get_meta", args=("name", "default"), const=True)
+        bind("has_meta", args=("name",), const=True)
+        bind("get_meta_list", const=True)
+        array = ArgumentInfo(name="arguments", type=VariantType.ARRAY)
+        bind("add_user_signal", args=("signal", array), defaults=([],))
+        bind("has_user_signal", args=("signal",), const=True)
+        ClassDB.bind_vararg_method(cls, "emit_signal")
+        ClassDB.bind_vararg_method(cls, "call")
+        ClassDB.bind_vararg_method(cls, "call_deferred")
+        bind("set_deferred", args=("property", "value"))
+        bind("callv", args=("method", "arg_array"))
+        bind("has_method", args=("method",), const=True)
+        bind("has_signal", args=("signal",), const=True)
+        bind("get_signal_list", const=True)
+        bind("get_signal_connection_list", args=("signal",), const=True)
+        bind("get_incoming_connections", const=True)
+        binds = ArgumentInfo(name="binds", type=VariantType.ARRAY)
+        bind("connect", args=("signal", "target", "method", binds, "flags"), defaults=([], 0))
+        bind("disconnect", args=("signal", "target", "method"))
+        bind("is_connected", args=("signal", "target", "method"), const=True)
+        bind("set_block_signals", args=("enable",))
+        bind("is_blocking_signals", const=True)
+        bind("property_list_changed_notify")
+        bind("is_queued_for_deletion", const=True)
+        ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_POSTINITIALIZE", 0)
+        ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_PREDELETE", 1)
+        for flag in ConnectFlags:
+            ClassDB.bind_integer_constant(cls, "ConnectFlags", f"CONNECT_{flag.name}", flag.value)
+
+
+variant.is_engine_object = lambda value: isinstance(value, Object)
+variant.is_freed = lambda value: bool(value._freed)
+ClassDB.register_class(Object)
+
+
+def is_instance_valid(value: Any) -> bool:
+    """``True`` for a live Object; ``False`` for ``None``, freed objects and other values."""
+    return isinstance(value, Object) and not value._freed

@@ -1,0 +1,114 @@
+"""How a final response is framed and whether its connection may carry another request.
+
+Owns httpclient.md §5.4 (the framing table) and §5.6 (keep-alive) as one function over a
+parsed head; imports only `grammar` and `errors`. Why: the framing rows
+decide where a message ends, so they live in one place that reads like the table, apart from
+the byte handling of the reader.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from net.http import grammar
+from net.http.errors import Fault, RemoteProtocolError, quote
+
+
+class Framing(enum.Enum):
+    """How the body of a final response is delimited (httpclient.md §5.4 rows)."""
+
+    EMPTY = "empty"  # row 1: no body, but the client passes through BODY for one empty read
+    NONE = "none"  # row 2: no body, the exchange ends with the head
+    TUNNEL = "tunnel"  # row 3: 2xx to CONNECT; the stream is now the caller's tunnel
+    UPGRADE = "upgrade"  # row 4: 101 after a request with Upgrade; the stream is handed over
+    CHUNKED = "chunked"  # row 5
+    LENGTH = "length"  # row 7 (Content-Length, 0 included)
+    UNTIL_CLOSE = "until close"  # row 9
+
+
+#: Framings that enter STATUS_BODY; the others end the exchange with the head.
+BODY_FRAMINGS = frozenset({Framing.EMPTY, Framing.CHUNKED, Framing.LENGTH, Framing.UNTIL_CLOSE})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The framing verdict for one final head.
+
+    length is what get_response_body_length reports: n for LENGTH, 0 for EMPTY, else -1.
+    keep_alive is the reuse verdict as far as the head can tell; the reader later also refuses
+    reuse when bytes follow the message or the peer already closed.
+    te_with_cl is set when a chunked body also carried Content-Length: the caller logs a warning.
+    """
+
+    framing: Framing
+    length: int
+    keep_alive: bool
+    te_with_cl: bool = False
+
+
+def decide(
+    method: str, close_sent: bool, status: int, minor: int, fields: Sequence[tuple[str, str]]
+) -> Decision:
+    """Apply the framing table to a final head; the first matching row wins.
+
+    Raises RemoteProtocolError (MALFORMED) for an unknown transfer coding or a bad
+    Content-Length on a response that has a body.
+    """
+    te = [value for name, value in fields if name.lower() == "transfer-encoding"]
+    cl = [value for name, value in fields if name.lower() == "content-length"]
+    persistent = not close_sent and _persistent(minor, fields)
+    if method == "HEAD" or (status in (204, 304) and (te or cl)):
+        return Decision(Framing.EMPTY, 0, persistent and _bodyless_framing_clean(status, te, cl))
+    if status in (204, 304):
+        return Decision(Framing.NONE, -1, persistent)
+    if method == "CONNECT" and 200 <= status < 300:
+        return Decision(Framing.TUNNEL, -1, True)
+    if status == 101:  # the reader refuses a 101 to a request without Upgrade
+        return Decision(Framing.UPGRADE, -1, True)
+    if te:
+        if grammar.tokens(te) != ["chunked"]:
+            raise RemoteProtocolError(
+                f"unsupported Transfer-Encoding {_quoted(te)}", Fault.MALFORMED
+            )
+        # TE beats CL (RFC 9112 §6.3), but the pair smells of smuggling: never reuse. An
+        # HTTP/1.0 peer cannot keep a chunked connection alive either (RFC 9112 §6.1).
+        reuse = persistent and not cl and minor >= 1
+        return Decision(Framing.CHUNKED, -1, reuse, te_with_cl=bool(cl))
+    if cl:
+        length = grammar.content_length(cl)
+        if length is None:
+            raise RemoteProtocolError(
+                f"invalid or conflicting Content-Length {_quoted(cl)}", Fault.MALFORMED
+            )
+        return Decision(Framing.LENGTH, length, persistent)
+    return Decision(Framing.UNTIL_CLOSE, -1, False)
+
+
+def _persistent(minor: int, fields: Sequence[tuple[str, str]]) -> bool:
+    """RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 closes unless `keep-alive`."""
+    options = grammar.tokens(value for name, value in fields if name.lower() == "connection")
+    if "close" in options:
+        return False
+    return minor >= 1 or "keep-alive" in options
+
+
+def _bodyless_framing_clean(status: int, te: list[str], cl: list[str]) -> bool:
+    """Whether framing fields on a body-less reply are sound enough to keep the connection.
+
+    They never cause a read, but malformed or conflicting ones, or a 204 that claims a body,
+    mean the peer's idea of the message differs from ours (httpclient.md §13.2).
+    """
+    if te and cl:
+        return False
+    if te:
+        return status != 204 and grammar.tokens(te) == ["chunked"]
+    if cl:
+        length = grammar.content_length(cl)
+        return length is not None and not (status == 204 and length != 0)
+    return True
+
+
+def _quoted(values: list[str]) -> str:
+    return quote(", ".join(values).encode("utf-8", "surrogateescape"))
