@@ -13,14 +13,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import net  # noqa: F401  (importing net registers the network classes)
 from engine.object_model import ClassDB, PropertyHint, PropertyUsage, VariantType
-
-
-def _load_classes() -> None:
-    try:
-        import net  # noqa: F401  (registers the network classes when that package has them)
-    except ImportError:  # pragma: no cover - net is part of the distribution
-        pass
+from engine.object_model.variant import type_name
 
 
 def class_tree() -> list[str]:
@@ -42,7 +37,7 @@ def _type_text(prop: dict[str, Any]) -> str:
         return str(prop["class_name"] or "Object")
     if prop["class_name"]:
         return str(prop["class_name"])
-    return VariantType(prop["type"]).type_name
+    return type_name(prop["type"])
 
 
 def inspector_rows(class_name: str) -> list[tuple[str, str, str, str, str]]:
@@ -87,7 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     for later in ("doc", "inspect", "fetch"):
         sub.add_parser(later, help="not built yet")
     args = parser.parse_args(argv)
-    _load_classes()
     if args.command == "classes":
         print("\n".join(class_tree()))
     elif args.command == "demo":

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from . import registry
+from . import registry, variant
 from .class_info import ClassInfo
 from .errors import Error, err_print, fail_cond
 from .info import ArgumentInfo, MethodInfo, PropertyInfo, PropertyUsage
-from .variant import is_freed
 
 _FREE = MethodInfo(name="free")
 
@@ -33,7 +32,7 @@ def _chain(info: ClassInfo, no_inheritance: bool) -> list[ClassInfo]:
 
 
 def _live_object(obj: Any, function: str, returned: Any, empty: str = "") -> bool:
-    if obj is None or not hasattr(obj, "_class_info") or is_freed(obj):
+    if obj is None or not hasattr(obj, "_class_info") or variant.is_freed(obj):
         fail_cond(function, "!obj", returned, empty=empty)
         return False
     return True

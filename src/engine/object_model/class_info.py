@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .binding import MethodBind
+from .binding import CallFailed, MethodBind
 from .info import MethodInfo, PropertyInfo, PropertyUsage
-from .variant import REJECT
 
 
 class PropertyBinding:
@@ -112,11 +111,10 @@ class PropertyAttribute:
         setter = self.binding.setter
         if setter is None:
             raise AttributeError(f"property '{self.name}' is read-only")
-        converted = setter.converters[0](value)
-        if converted is REJECT:
-            failure = setter.reject(0, value)
+        try:
+            setter.invoke(obj, (value,))
+        except CallFailed as failure:
             raise TypeError(
                 f"cannot assign {failure.given} to property '{self.name}' "
                 f"of type {failure.error.expected.type_name}"
-            )
-        setter.func(obj, converted)
+            ) from None

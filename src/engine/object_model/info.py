@@ -178,6 +178,13 @@ VARIANT: PropertyInfo = PropertyInfo(
 )
 
 
+def _copy_values(values: tuple[Any, ...]) -> list[Any]:
+    """A new list of ``values``; containers inside are deep-copied, plain values shared."""
+    if any(isinstance(v, list | dict) for v in values):
+        return copy.deepcopy(list(values))
+    return list(values)
+
+
 class MethodInfo(BaseModel):
     """A bound method or a signal. ``return_val`` is written under the key ``return``."""
 
@@ -204,7 +211,7 @@ class MethodInfo(BaseModel):
         return {
             "name": self.name,
             "args": [a.as_dict() for a in self.args],
-            "default_args": copy.deepcopy(list(self.default_args)),
+            "default_args": _copy_values(self.default_args),
             "flags": int(self.flags),
             "id": self.id,
             "return": self.return_val.as_dict(),

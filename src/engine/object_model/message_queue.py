@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, ClassVar, Final
 
-from . import object_db
+from . import object_db, variant
 from .binding import call_error_text, sentence
 from .errors import Error, err_print
-from .variant import is_engine_object
 
 _CALL: Final = 0
 _SET: Final = 1
@@ -28,7 +27,7 @@ class MessageQueue:
 
     @classmethod
     def _push(cls, kind: int, target: Any, name: str, args: tuple[Any, ...]) -> Error:
-        if not is_engine_object(target):
+        if not variant.is_engine_object(target):
             raise TypeError(f"the target of a deferred message must be an Object, not {target!r}")
         if not isinstance(name, str):
             raise TypeError("a deferred method or property name must be a str")

@@ -58,14 +58,19 @@ def _alive(empty: Any) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
 
 
 def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
-    """The ``name`` hooks of the class chain, Object first; each defined in its own class."""
+    """The ``name`` hooks of the Object classes in ``cls``'s chain, Object first, each defined
+    in its own class (a plain mixin's methods are not hooks)."""
     cache: dict[str, tuple[Callable[..., Any], ...]] | None = cls.__dict__.get("_hook_cache")
     if cache is None:
         cache = {}
         type.__setattr__(cls, "_hook_cache", cache)
     hooks = cache.get(name)
     if hooks is None:
-        hooks = tuple(k.__dict__[name] for k in reversed(cls.__mro__) if name in k.__dict__)
+        hooks = tuple(
+            k.__dict__[name]
+            for k in reversed(cls.__mro__)
+            if name in k.__dict__ and issubclass(k, Object)
+        )
         cache[name] = hooks
     return hooks
 

@@ -55,6 +55,13 @@ class VariantType(IntEnum):
     POOL_COLOR_ARRAY = 26, "PoolColorArray"
 
 
+def type_name(vtype: int) -> str:
+    """The engine's name of the type numbered ``vtype`` (``"float"`` for 3)."""
+    return _BY_VALUE[vtype].type_name
+
+
+_BY_VALUE: Final[dict[int, VariantType]] = {int(t): t for t in VariantType}
+
 #: Returned by a converter that refuses its value (cheaper than raising on the hot path).
 REJECT: Final[Any] = object()
 
