@@ -54,7 +54,8 @@ class LocalProtocolError(ProtocolError):
 
     Attributes:
         rule: the check that failed.
-        index: for a header rule, the position of the offending header string, else None.
+        index: for a header or Host rule, the position of the offending header string, else
+            None.
     """
 
     def __init__(self, message: str, rule: RequestRule, index: int | None = None) -> None:

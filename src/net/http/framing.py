@@ -111,4 +111,4 @@ def _bodyless_framing_clean(status: int, te: list[str], cl: list[str]) -> bool:
 
 
 def _quoted(values: list[str]) -> str:
-    return quote(", ".join(values).encode("utf-8", "surrogateescape"))
+    return quote(", ".join(values).encode())

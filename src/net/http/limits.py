@@ -6,7 +6,7 @@ reader and the writer share one source and every limit can be tested by crossing
 Line limits count the line's bytes including its CRLF (or bare LF), httpclient.md §13.4.
 """
 
-#: Longest status line, line end included (8 KiB, aiohttp's 8190 rounded up; http.client allows 64 KiB).
+#: Longest status line, line end included (8 KiB: aiohttp's 8190 rounded up; http.client: 64 KiB).
 STATUS_LINE_MAX = 8 * 1024
 
 #: Longest field line, its folds joined (64 KiB, http.client's _MAXLINE).

@@ -1,0 +1,75 @@
+"""The receive buffer of the response reader.
+
+Owns the bytes received and not yet parsed, the peer's close, and line extraction under size
+limits; imports `errors`. Why: one place where bytes are searched and sliced, with
+`bytearray.find` and memoryview copies only, so no parser loops over single bytes, and where
+every line is bounded as it arrives, so a trickle stops at a limit and the buffer stays small.
+"""
+
+from __future__ import annotations
+
+from net.http.errors import Fault, RemoteProtocolError
+
+
+class Budget:
+    """Bytes left for a group of lines that share a limit (the heads, or the trailers)."""
+
+    __slots__ = ("left", "message")
+
+    def __init__(self, size: int, what: str) -> None:
+        self.left = size
+        self.message = f"{what} exceed {size} bytes"
+
+
+class ReceiveBuffer:
+    """Received bytes not yet consumed, plus whether (and how) the peer closed."""
+
+    __slots__ = ("_data", "_scan", "clean_eof", "eof")
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._scan = 0  # no LF before this offset: searches resume here, keeping trickles linear
+        self.eof = False
+        self.clean_eof = True
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def append(self, data: bytes) -> None:
+        self._data += data
+
+    def peek(self, size: int) -> bytes:
+        """A copy of the first size bytes (fewer if fewer are buffered)."""
+        return bytes(self._data[:size])
+
+    def consume(self, size: int) -> bytes:
+        """Remove and return the first size bytes, copied once."""
+        with memoryview(self._data) as view:
+            data = view[:size].tobytes()
+        del self._data[:size]  # CPython drops a bytearray prefix without moving the rest
+        self._scan = 0
+        return data
+
+    def line(self, room: int, limit_message: str) -> bytes | None:
+        """Take the next line, LF included, if it fits in room bytes; None while incomplete.
+
+        Raises RemoteProtocolError (LIMIT, limit_message) as soon as room bytes hold no LF.
+        """
+        end = self._data.find(b"\n", self._scan, room)
+        if end < 0:
+            if len(self._data) > room:
+                raise RemoteProtocolError(limit_message, Fault.LIMIT)
+            self._scan = len(self._data)
+            return None
+        return self.consume(end + 1)
+
+    def budgeted_line(self, line_max: int, line_message: str, budget: Budget) -> bytes | None:
+        """Take a line bounded by its own limit and by its group's budget, whichever is
+        smaller (so the error names the limit a trickle would cross first)."""
+        if line_max <= budget.left:
+            line = self.line(line_max, line_message)
+        else:
+            line = self.line(budget.left, budget.message)
+        if line is not None:
+            budget.left -= len(line)
+        return line

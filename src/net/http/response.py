@@ -1,0 +1,392 @@
+"""The response reader: bytes in, a head and body pieces out.
+
+Owns the parse of one exchange (status line, interim heads, framing, chunked decoding,
+trailers); imports the other core modules (`receive` holds the bytes, `fields` reads field
+sections, `framing` decides how a body ends). Why: the rules of httpclient.md §5 and
+robustness.md §3 in a class that never touches a stream, so every rule is testable from byte
+tables and the HTTPClient shim only moves bytes and maps errors.
+
+Theory of operation. The caller feeds what it received (`feed`, `feed_eof`), asks for the final
+head (`next_head`), then for body pieces (`read_body`). Each state has one step function in
+`_HEAD_STEPS` or `_BODY_STEPS`; a step consumes buffered bytes and reports progress, or says it
+needs more. Every state change goes through `_goto` and the table in `states`; a pair
+missing from it is a bug and raises. Lines are found with `bytearray.find`, limited to the
+room the limits leave, so a trickle fails as soon as it crosses a limit and the buffer stays
+bounded. A partial line is checked only against its length (a status line also against its
+`HTTP/` prefix); its grammar once it is complete, so the outcome never depends on how the
+bytes were cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from net.http import grammar, limits
+from net.http.errors import Fault, RemoteProtocolError, quote
+from net.http.events import Body, Head
+from net.http.fields import FieldSection, line_content
+from net.http.framing import Framing, decide
+from net.http.receive import Budget, ReceiveBuffer
+from net.http.states import HEAD_ENDS, On, State, next_state
+
+
+class _Read:
+    """What one read_body call has gathered so far."""
+
+    __slots__ = ("blocking", "pieces", "room")
+
+    def __init__(self, max_bytes: int, blocking: bool) -> None:
+        self.room = max_bytes
+        self.blocking = blocking
+        self.pieces: list[bytes] = []
+
+    def add(self, data: bytes) -> None:
+        self.pieces.append(data)
+        self.room -= len(data)
+
+    def data(self) -> bytes:
+        return self.pieces[0] if len(self.pieces) == 1 else b"".join(self.pieces)
+
+
+class ResponseReader:
+    """Reads the response to one request.
+
+    Args:
+        method: the request's method token; HEAD and CONNECT change the framing.
+        upgrade: the request carried an Upgrade field, so a 101 is a final response.
+        close_sent: the request carried `Connection: close`, so the connection is not reused.
+    """
+
+    def __init__(
+        self, method: str = "GET", *, upgrade: bool = False, close_sent: bool = False
+    ) -> None:
+        self._method = method
+        self._upgrade = upgrade
+        self._close_sent = close_sent
+        self._in = ReceiveBuffer()
+        self._state = State.STATUS_LINE
+        self._heads = Budget(limits.HEAD_BYTES_MAX, "response heads")
+        self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
+        self._interim = 0
+        self._status = (0, 0, "")
+        self._head: Head | None = None
+        self._keep_alive = False
+        self._reusable = False
+        self._remaining = 0  # body bytes left: of the length, or of the current chunk
+        self._chunk_size = 0
+        self._received = 0
+        self._extensions = 0
+
+    # -- input --------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        """Append received bytes. Parsing happens in next_head and read_body."""
+        if self._in.eof:
+            raise RuntimeError("feed() after feed_eof()")
+        self._in.append(data)
+
+    def feed_eof(self, *, clean: bool = True) -> None:
+        """Record that the peer closed. clean=False marks a TLS EOF without close_notify,
+        which truncates a close-delimited body (robustness.md §3.7)."""
+        self._in.eof = True
+        self._in.clean_eof = clean
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received and not yet consumed (framing included)."""
+        return len(self._in)
+
+    @property
+    def done(self) -> bool:
+        """The exchange ended cleanly: after a head without body, or the read that ended it."""
+        return self._state is State.DONE
+
+    @property
+    def reusable(self) -> bool:
+        """Once done: whether the connection may carry the next request (§5.6, §13.1).
+
+        False when the framing, the versions or the Connection fields forbid it, when the
+        request sent `Connection: close`, or when bytes beyond the message or the peer's close
+        were already received. True for a tunnel or an upgrade: the stream stays with the
+        caller. Whether the request was fully written is the caller's to add.
+        """
+        return self._reusable
+
+    # -- output -------------------------------------------------------------------------
+
+    def next_head(self) -> Head | None:
+        """Parse buffered bytes; return the final head, or None while more bytes are needed.
+
+        Interim 1xx heads are parsed, checked and dropped. Raises RemoteProtocolError for a
+        malformed head, a crossed limit, or a close before the final head (TRUNCATED).
+        """
+        if self._state not in _HEAD_STEPS:
+            raise RuntimeError(f"next_head() while reading the {self._state.value}")
+        try:
+            while self._state in _HEAD_STEPS:
+                if not _HEAD_STEPS[self._state](self):
+                    if self._in.eof:
+                        raise self._head_truncated()
+                    return None
+        except RemoteProtocolError:
+            self._goto(On.FAULT)
+            raise
+        return self._head
+
+    def read_body(self, max_bytes: int, *, blocking: bool = False) -> Body:
+        """Decode up to max_bytes body bytes from the buffer; never chunk framing.
+
+        Non-blocking (the default) takes whatever is buffered, across chunks, and returns
+        `Body(b"", False)` when nothing is. blocking=True follows httpclient.md §6: it takes
+        nothing until it can return max_bytes, the rest of a length-delimited body, the end
+        of the current chunk (at least one byte), the end of the body, or what is left at
+        EOF; until then it returns `Body(b"", False)` and the caller waits and feeds more.
+        The read that consumes the end of the body (for chunked: the last chunk and the
+        trailers too) returns end=True.
+
+        Raises RemoteProtocolError for bad framing, a crossed limit or an early close; its
+        `partial` holds the bytes this call decoded before the fault.
+        """
+        if self._state not in _BODY_STEPS:
+            raise RuntimeError(f"read_body() while in state {self._state.value!r}")
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
+        read = _Read(max_bytes, blocking)
+        try:
+            while self._state in _BODY_STEPS and _BODY_STEPS[self._state](self, read):
+                pass
+        except RemoteProtocolError as exc:
+            exc.partial = read.data()
+            self._goto(On.FAULT)
+            raise
+        return Body(read.data(), self._state is State.DONE)
+
+    # -- state --------------------------------------------------------------------------
+
+    def _goto(self, event: On) -> None:
+        self._state = next_state(self._state, event)
+
+    def _finish(self) -> None:
+        self._reusable = self._clean_end()
+        self._goto(On.BODY_END)
+
+    def _clean_end(self) -> bool:
+        """Reuse needs a persistent exchange, no bytes beyond it and no close yet (§13.1)."""
+        return self._keep_alive and not self._in and not self._in.eof
+
+    # -- head ---------------------------------------------------------------------------
+
+    def _head_truncated(self) -> RemoteProtocolError:
+        if self._heads.left == limits.HEAD_BYTES_MAX and not self._in:
+            return RemoteProtocolError("no response: connection closed", Fault.TRUNCATED)
+        return RemoteProtocolError("connection closed inside the response head", Fault.TRUNCATED)
+
+    def _status_line(self) -> bool:
+        start = self._in.peek(5)
+        if not b"HTTP/".startswith(start):
+            bad = next(i for i, byte in enumerate(start) if byte != b"HTTP/"[i])
+            raise RemoteProtocolError(
+                f"response does not start with HTTP/ (got {quote(start[: bad + 1])})",
+                Fault.MALFORMED,
+            )
+        message = f"status line longer than {limits.STATUS_LINE_MAX} bytes"
+        line = self._in.budgeted_line(limits.STATUS_LINE_MAX, message, self._heads)
+        if line is None:
+            return False
+        content = line_content(line, "status")
+        match = grammar.STATUS_LINE.fullmatch(content)
+        if match is None:
+            raise RemoteProtocolError(f"invalid status line {quote(content)}", Fault.MALFORMED)
+        minor, status = int(match[1]), int(match[2])
+        if status == 101 and not self._upgrade:
+            raise RemoteProtocolError("101 response to a request without Upgrade", Fault.MALFORMED)
+        if _is_interim(status):
+            self._interim += 1
+            if self._interim > limits.INTERIM_MAX:
+                raise RemoteProtocolError(
+                    f"more than {limits.INTERIM_MAX} interim responses", Fault.LIMIT
+                )
+        self._status = (status, minor, grammar.decode(match[3] or b""))
+        self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
+        self._goto(On.STATUS_LINE)
+        return True
+
+    def _head_field(self) -> bool:
+        ended = self._section.take_line(self._in)
+        if ended is None:
+            return False
+        if ended:
+            self._end_head()
+        return True
+
+    def _end_head(self) -> None:
+        status, minor, reason = self._status
+        if _is_interim(status):
+            self._goto(On.INTERIM_END)
+            return
+        fields = self._section.fields
+        decision = decide(self._method, self._close_sent, status, minor, fields)
+        self._head = Head(
+            status,
+            minor,
+            reason,
+            tuple(fields),
+            decision.framing,
+            decision.length,
+            decision.te_with_cl,
+        )
+        self._keep_alive = decision.keep_alive
+        self._remaining = max(decision.length, 0)
+        self._goto(HEAD_ENDS[decision.framing])
+        if self._state is State.DONE:
+            handed_over = decision.framing is not Framing.NONE  # a tunnel or an upgrade
+            self._reusable = handed_over or self._clean_end()
+
+    # -- body ---------------------------------------------------------------------------
+
+    def _available(self, read: _Read, want: int) -> int:
+        """How many of `want` body bytes to take now; 0 means wait (or want was 0).
+
+        A blocking read takes nothing until all of them are buffered or the peer closed.
+        """
+        take = min(want, len(self._in))
+        if read.blocking and take < want and not self._in.eof:
+            return 0
+        return take
+
+    def _length_body(self, read: _Read) -> bool:
+        if self._remaining == 0:
+            self._finish()
+            return True
+        take = self._available(read, min(self._remaining, read.room))
+        if take == 0:
+            if self._in.eof and not self._in:
+                expected = self._received + self._remaining
+                raise RemoteProtocolError(
+                    f"connection closed after {self._received} of {expected} body bytes",
+                    Fault.TRUNCATED,
+                    received=self._received,
+                    expected=expected,
+                )
+            return False
+        read.add(self._in.consume(take))
+        self._remaining -= take
+        self._received += take
+        return True
+
+    def _close_body(self, read: _Read) -> bool:
+        take = self._available(read, read.room)
+        if take:
+            read.add(self._in.consume(take))
+            self._received += take
+            return True
+        if self._in or not self._in.eof:
+            return False
+        if not self._in.clean_eof:
+            raise RemoteProtocolError(
+                f"TLS closed without close_notify after {self._received} body bytes; "
+                "the body may be truncated",
+                Fault.TRUNCATED,
+            )
+        self._finish()
+        return True
+
+    def _chunk_header(self, read: _Read) -> bool:
+        message = f"chunk-size line longer than {limits.CHUNK_SIZE_LINE_MAX} bytes"
+        line = self._in.line(limits.CHUNK_SIZE_LINE_MAX, message)
+        if line is None:
+            if self._in.eof:
+                raise RemoteProtocolError("connection closed in chunk framing", Fault.TRUNCATED)
+            return False
+        match = grammar.CHUNK_SIZE_LINE.fullmatch(line[:-2])
+        if not line.endswith(b"\r\n") or match is None:
+            raise RemoteProtocolError(f"invalid chunk-size line {quote(line)}", Fault.MALFORMED)
+        self._extensions += len(match[2] or b"")
+        if self._extensions > limits.CHUNK_EXTENSIONS_MAX:
+            raise RemoteProtocolError(
+                f"chunk extensions exceed {limits.CHUNK_EXTENSIONS_MAX} bytes", Fault.LIMIT
+            )
+        size = int(match[1], 16)
+        if size > limits.LENGTH_VALUE_MAX:
+            raise RemoteProtocolError(f"chunk size {quote(match[1])} too large", Fault.MALFORMED)
+        if size:
+            self._chunk_size = self._remaining = size
+            self._goto(On.CHUNK_HEADER)
+        else:
+            budget = Budget(limits.TRAILER_BYTES_MAX, "trailers")
+            self._section = FieldSection(
+                "trailer", limits.TRAILER_LINE_MAX, limits.TRAILER_FIELDS_MAX, budget
+            )
+            self._goto(On.LAST_CHUNK)
+        return True
+
+    def _chunk_data(self, read: _Read) -> bool:
+        if read.blocking and read.pieces:
+            return False  # a blocking read stops at the end of a chunk
+        take = self._available(read, min(self._remaining, read.room))
+        if take == 0:
+            if self._in.eof and not self._in:
+                got = self._chunk_size - self._remaining
+                raise RemoteProtocolError(
+                    f"connection closed inside a chunk: received {got} of {self._chunk_size} bytes",
+                    Fault.TRUNCATED,
+                    received=got,
+                    expected=self._chunk_size,
+                )
+            return False
+        read.add(self._in.consume(take))
+        self._remaining -= take
+        self._received += take
+        if self._remaining == 0:
+            self._goto(On.CHUNK_DATA_END)
+        return True
+
+    def _chunk_end(self, read: _Read) -> bool:
+        ending = self._in.peek(2)
+        if len(ending) < 2 and not self._in.eof:
+            return False  # judged on two bytes, so the message never depends on the cut
+        if ending in (b"", b"\r"):
+            raise RemoteProtocolError("connection closed in chunk framing", Fault.TRUNCATED)
+        if ending != b"\r\n":
+            raise RemoteProtocolError(
+                f"chunk data not followed by CRLF (got {quote(ending)})", Fault.MALFORMED
+            )
+        self._in.consume(2)
+        self._goto(On.CHUNK_CRLF)
+        return True
+
+    def _trailer(self, read: _Read) -> bool:
+        ended = self._section.take_line(self._in)
+        if ended is None:
+            if not self._in.eof:
+                return False
+            if self._in:
+                raise RemoteProtocolError(
+                    "connection closed inside a trailer line", Fault.TRUNCATED
+                )
+            # A close at a line boundary after the last chunk still completes the body
+            # (RFC 9112 §8); _finish refuses reuse because the peer closed.
+        elif not ended:
+            return True
+        self._finish()
+        return True
+
+
+def _is_interim(status: int) -> bool:
+    """1xx heads are skipped, except a 101, which is final (the only one allowed to be)."""
+    return 100 <= status < 200 and status != 101
+
+
+_HEAD_STEPS: dict[State, Callable[[ResponseReader], bool]] = {
+    State.STATUS_LINE: ResponseReader._status_line,
+    State.FIELDS: ResponseReader._head_field,
+}
+
+_BODY_STEPS: dict[State, Callable[[ResponseReader, _Read], bool]] = {
+    State.LENGTH: ResponseReader._length_body,
+    State.UNTIL_CLOSE: ResponseReader._close_body,
+    State.CHUNK_SIZE: ResponseReader._chunk_header,
+    State.CHUNK_DATA: ResponseReader._chunk_data,
+    State.CHUNK_END: ResponseReader._chunk_end,
+    State.TRAILERS: ResponseReader._trailer,
+}
