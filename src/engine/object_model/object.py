@@ -453,39 +453,14 @@ class Object(metaclass=_ObjectMeta):
         flags: int = 0,
     ) -> Error:
         """Connect ``signal`` to ``target.method``; see object_model.md §2.4 for the rules."""
-        if target is None or target._freed:
-            fail_cond("connect", "!target", Error.ERR_INVALID_PARAMETER)
-            return Error.ERR_INVALID_PARAMETER
-        if not self.has_signal(signal):
+        if not self.has_signal(signal) and target is not None and not target._freed:
             err_print(
                 "connect",
                 f"In Object of type '{self.get_class()}': Attempt to connect nonexistent signal "
                 f"'{signal}' to method '{target.get_class()}.{method}'.",
             )
             return Error.ERR_INVALID_PARAMETER
-        if self._connections is None:
-            self._connections = {}
-        table = self._connections.setdefault(signal, {})
-        existing = table.get((target._id, method))
-        counted = bool(flags & ConnectFlags.REFERENCE_COUNTED)
-        if existing is not None:
-            if counted:
-                existing.count += 1
-                return Error.OK
-            err_print(
-                "connect",
-                f"Signal '{signal}' is already connected to given method '{method}' "
-                "in that object.",
-            )
-            return Error.ERR_INVALID_PARAMETER
-        connection = signals.Connection(
-            self._id, signal, target._id, method, list(binds or ()), int(flags), 1 if counted else 0
-        )
-        table[(target._id, method)] = connection
-        if target._incoming is None:
-            target._incoming = {}
-        target._incoming[(self._id, signal, method)] = connection
-        return Error.OK
+        return signals.connect(self, signal, target, method, list(binds or ()), int(flags))
 
     @_alive(None)
     def disconnect(self, signal: str, target: Object | None, method: str) -> None:
@@ -495,19 +470,7 @@ class Object(metaclass=_ObjectMeta):
         if not self.has_signal(signal):
             err_print("disconnect", f"Nonexistent signal: {signal}.")
             return
-        table = (self._connections or {}).get(signal) or {}
-        connection = table.get((target._id, method))
-        if connection is None:
-            err_print(
-                "disconnect",
-                f"Disconnecting nonexistent signal '{signal}', slot: {target._id}:{method}.",
-            )
-            return
-        if connection.count > 0:
-            connection.count -= 1
-            if connection.count > 0:
-                return
-        signals.remove(connection)
+        signals.disconnect(self, signal, target, method)
 
     @_alive(False)
     def is_connected(self, signal: str, target: Object | None, method: str) -> bool:
@@ -525,37 +488,7 @@ class Object(metaclass=_ObjectMeta):
             return cast(None, _freed_call("emit_signal", None))
         if self._blocking or not self._connections:
             return None
-        table = self._connections.get(signal)
-        if not table:
-            return None
-        fired: list[signals.Connection] = []
-        for connection in signals.emission_order(table):
-            target = object_db.lookup(connection.target_id)
-            if target is None or target._freed:
-                continue
-            call_args = args + tuple(connection.binds)
-            if connection.flags & ConnectFlags.DEFERRED:
-                MessageQueue.push_call(target, connection.method, *call_args)
-            else:
-                _, failure = target._call_checked(connection.method, call_args)
-                if failure is not None:
-                    target._log_failure(
-                        "emit_signal",
-                        f"Error calling method from signal '{signal}'",
-                        connection.method,
-                        failure,
-                    )
-            if connection.flags & ConnectFlags.ONESHOT:
-                fired.append(connection)
-            if self._freed or self._freeing:
-                err_print(
-                    "emit_signal",
-                    f"Object [{self._class_info.name}:{self._id}] was freed or unreferenced "
-                    "while a signal is being emitted from it.",
-                )
-                return None
-        for connection in fired:
-            signals.remove(connection)
+        signals.emit(self, signal, args)
         return None
 
     @_alive(None)

@@ -2,7 +2,10 @@
 
 A connection is keyed by (signal, target id, method) on its source and by (source id, signal,
 method) on its target, so freeing either side can drop everything it touches. It stores the
-target's id, never the target. Imports ``object_db`` only; ``object.py`` drives emission.
+target's id, never the target. ``connect``, ``disconnect`` and ``emit`` do the work of the
+Object methods of those names once the signal is known to exist. Imports ``object_db``,
+``errors``, ``info`` and ``message_queue``; objects are reached through their ids and
+attributes, never imported.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import object_db
+from .errors import Error, err_print, fail_cond
+from .info import ConnectFlags
+from .message_queue import MessageQueue
 
 ConnectionKey = tuple[int, str]  # (target id, method) within one signal of a source
 IncomingKey = tuple[int, str, str]  # (source id, signal, method) on a target
@@ -79,3 +85,80 @@ def drop_all(obj: Any) -> None:
             remove(connection)
     obj._connections = None
     obj._incoming = None
+
+
+def connect(
+    source: Any, signal: str, target: Any, method: str, binds: list[Any], flags: int
+) -> Error:
+    """Add a connection, or count one more on a REFERENCE_COUNTED one (object_model.md §2.4)."""
+    if target is None or target._freed:
+        fail_cond("connect", "!target", Error.ERR_INVALID_PARAMETER)
+        return Error.ERR_INVALID_PARAMETER
+    if source._connections is None:
+        source._connections = {}
+    table = source._connections.setdefault(signal, {})
+    existing = table.get((target._id, method))
+    counted = bool(flags & ConnectFlags.REFERENCE_COUNTED)
+    if existing is not None:
+        if counted:
+            existing.count += 1
+            return Error.OK
+        err_print(
+            "connect",
+            f"Signal '{signal}' is already connected to given method '{method}' in that object.",
+        )
+        return Error.ERR_INVALID_PARAMETER
+    connection = Connection(source._id, signal, target._id, method, binds, flags, int(counted))
+    table[(target._id, method)] = connection
+    if target._incoming is None:
+        target._incoming = {}
+    target._incoming[(source._id, signal, method)] = connection
+    return Error.OK
+
+
+def disconnect(source: Any, signal: str, target: Any, method: str) -> None:
+    """Remove a connection, or count one down while a REFERENCE_COUNTED one stays above 0."""
+    table = (source._connections or {}).get(signal) or {}
+    connection = table.get((target._id, method))
+    if connection is None:
+        err_print(
+            "disconnect",
+            f"Disconnecting nonexistent signal '{signal}', slot: {target._id}:{method}.",
+        )
+        return
+    if connection.count > 0:
+        connection.count -= 1
+        if connection.count > 0:
+            return
+    remove(connection)
+
+
+def emit(source: Any, signal: str, args: tuple[Any, ...]) -> None:
+    """Deliver ``signal`` to a snapshot of its connections, by ascending target id."""
+    table = source._connections.get(signal) if source._connections else None
+    if not table:
+        return
+    fired: list[Connection] = []
+    for connection in emission_order(table):
+        target = object_db.lookup(connection.target_id)
+        if target is None or target._freed:
+            continue
+        call_args = args + tuple(connection.binds)
+        if connection.flags & ConnectFlags.DEFERRED:
+            MessageQueue.push_call(target, connection.method, *call_args)
+        else:
+            _, failure = target._call_checked(connection.method, call_args)
+            if failure is not None:
+                context = f"Error calling method from signal '{signal}'"
+                target._log_failure("emit_signal", context, connection.method, failure)
+        if connection.flags & ConnectFlags.ONESHOT:
+            fired.append(connection)
+        if source._freed or source._freeing:
+            err_print(
+                "emit_signal",
+                f"Object [{source._class_info.name}:{source._id}] was freed or unreferenced "
+                "while a signal is being emitted from it.",
+            )
+            return
+    for connection in fired:
+        remove(connection)
