@@ -1,1 +1,13 @@
-"""net: stream peers, the resolver, the sans-I/O HTTP/1.1 core and HTTPClient."""
+"""net: stream peers, the resolver, the sans-I/O HTTP/1.1 core and HTTPClient.
+
+Importing this package registers StreamPeer, StreamPeerBuffer, StreamPeerTCP, StreamPeerSSL,
+IP and HTTPClient in ClassDB.
+"""
+
+from net.http_client import HTTPClient
+from net.ip import IP
+from net.stream_peer import StreamPeer, StreamPeerBuffer
+from net.tcp import StreamPeerTCP
+from net.tls import StreamPeerSSL
+
+__all__ = ["IP", "HTTPClient", "StreamPeer", "StreamPeerBuffer", "StreamPeerSSL", "StreamPeerTCP"]

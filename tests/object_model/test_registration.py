@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import IntEnum
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
@@ -1721,3 +1721,37 @@ def test_signal_declared_by_an_ancestor_raises_value_error() -> None:
         ValueError,
         "^" + re.escape("Class 'RegSignalGrandchild' already has signal 'inherited_ping'.") + "$",
     )
+
+
+def test_annotated_int_names_the_enum_of_a_plain_int_return() -> None:
+    # Enum-typed returns are plain ints (object_model_reference.md §3.4); Annotated says which.
+    class RegAnnotated(Reference):
+        class Mode(IntEnum):
+            MODE_A = 0
+
+        def get_mode(self) -> Annotated[int, RegAnnotated.Mode]:
+            return 0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_mode", const=True)
+            ClassDB.bind_enum(cls, cls.Mode)
+
+    ClassDB.register_class(RegAnnotated)
+    ret = methods("RegAnnotated")["get_mode"]["return"]
+    assert (ret["type"], ret["class_name"], ret["usage"]) == (2, "RegAnnotated.Mode", ENUM_USAGE)
+    assert type(RegAnnotated().call("get_mode")) is int
+
+
+def test_annotated_without_a_bound_enum_is_refused() -> None:
+    class RegAnnotatedBad(Reference):
+        def get_x(self) -> Annotated[int, "nothing"]:
+            return 0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_x")
+
+    with pytest.raises(TypeError, match="get_x"):
+        ClassDB.register_class(RegAnnotatedBad)
+    assert not ClassDB.class_exists("RegAnnotatedBad")

@@ -15,7 +15,7 @@ import types
 import typing
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from .binding import MethodBind
 from .class_info import ClassInfo, PropertyAttribute, PropertyBinding
@@ -258,6 +258,13 @@ def _describe(
         return PropertyInfo(name="", type=VariantType.DICTIONARY), CONVERTERS[
             VariantType.DICTIONARY
         ]
+    if origin is Annotated:
+        # ``Annotated[int, E]``: a plain int the engine types as enum E (enum returns are ints).
+        base, *extras = get_args(ann)
+        enums = [e for e in extras if e in enum_names or e in pending_enums]
+        if base is not int or len(enums) != 1:
+            raise TypeError(f"unsupported type {ann!r} (expected Annotated[int, <bound enum>])")
+        ann = enums[0]
     enum_name = enum_names.get(ann) or pending_enums.get(ann)
     if enum_name is not None:
         info = PropertyInfo(name="", type=VariantType.INT, class_name=enum_name, usage=_ENUM_USAGE)
@@ -291,7 +298,7 @@ def _build_bind(spec: _MethodSpec, b: _Builder, pending_enums: dict[type, str]) 
     where = f"{b.cls.__name__}.{spec.name}"
     localns = {**vars(b.cls), b.cls.__name__: b.cls}
     try:
-        hints = typing.get_type_hints(spec.func, localns=localns)
+        hints = typing.get_type_hints(spec.func, localns=localns, include_extras=True)
     except Exception as exc:
         raise TypeError(f"{where}: cannot resolve its annotations: {exc}") from None
     params = [p.name for p in list(inspect.signature(spec.func).parameters.values())[1:]]

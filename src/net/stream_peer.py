@@ -1,0 +1,378 @@
+"""``StreamPeer``, the byte-stream API every transport shares, and ``StreamPeerBuffer``.
+
+A transport subclasses ``StreamPeer`` and provides three non-blocking primitives (``_write``,
+``_read``, ``_available``) plus, when it has an OS handle, ``fileno()``; everything the engine
+binds (whole and partial reads and writes, the typed helpers) is built here on top of them.
+``_read`` answers ``(OK, data)``, ``(OK, b"")`` when nothing has arrived yet, ``(ERR_FILE_EOF,
+b"")`` after an orderly close and ``(ERR_CONNECTION_ERROR, b"")`` (or another error) when the
+stream broke. Imports ``engine.object_model`` and the standard library.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import selectors
+import struct
+import time
+from typing import Any, Final
+
+from engine.object_model import ClassDB, Error, PropertyInfo, Reference, VariantType
+from engine.object_model.errors import err_print, fail_cond
+
+logger: Final = logging.getLogger("net.stream_peer")
+
+#: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
+NO_HANDLE_RECHECK: Final = 0.001
+
+_FORMATS: Final = {
+    # name: (struct code, size)
+    "8": ("b", 1), "u8": ("B", 1), "16": ("h", 2), "u16": ("H", 2),
+    "32": ("i", 4), "u32": ("I", 4), "64": ("q", 8), "u64": ("Q", 8),
+    "float": ("f", 4), "double": ("d", 8),
+}  # fmt: skip
+
+
+def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
+    """Block until ``peer`` is readable (or writable), or ``timeout`` seconds pass.
+
+    Waits on the OS handle with ``selectors`` when the peer has one; otherwise sleeps one
+    short recheck interval (an in-memory peer changes only when someone else writes to it).
+    Returns ``False`` on timeout.
+    """
+    fd = peer.fileno()
+    if fd < 0:
+        time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
+        return True
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_WRITE if writable else selectors.EVENT_READ)
+        return bool(selector.select(timeout))
+
+
+class StreamPeer(Reference):
+    """Abstract byte stream with the engine's reading and writing API."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._big_endian = False
+
+    # --- what a transport provides (Python-only) ---
+
+    def _write(self, data: bytes | memoryview) -> tuple[Error, int]:
+        """Send what can be sent now; ``(error, bytes sent)``."""
+        raise NotImplementedError
+
+    def _read(self, size: int) -> tuple[Error, bytes]:
+        """Receive up to ``size`` bytes available now (see the module docstring)."""
+        raise NotImplementedError
+
+    def _available(self) -> int:
+        """Bytes that can be read now without waiting."""
+        return 0
+
+    def fileno(self) -> int:
+        """The OS handle to wait on with ``selectors``, or -1 (Python-only)."""
+        return -1
+
+    def _wait(self, writable: bool) -> bool:
+        """Wait before retrying a blocking call; ``False`` means waiting cannot help."""
+        return wait_for(self, writable, None)
+
+    # --- the engine's API ---
+
+    def put_data(self, data: bytes) -> Error:
+        """Send all of ``data``, waiting as needed."""
+        view = memoryview(data)
+        while view:
+            err, sent = self._write(view)
+            if err != Error.OK:
+                return err
+            view = view[sent:]
+            if view and not sent and not self._wait(True):
+                return Error.ERR_UNAVAILABLE
+        return Error.OK
+
+    def put_partial_data(self, data: bytes) -> list[Any]:
+        """Send what can be sent now: ``[Error, bytes sent]``."""
+        err, sent = self._write(data)
+        return [err, sent]
+
+    def get_data(self, bytes: int) -> list[Any]:
+        """Receive exactly ``bytes`` bytes, waiting as needed: ``[Error, data]``."""
+        if bytes < 0:
+            fail_cond("get_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
+            return [Error.ERR_INVALID_PARAMETER, b""]
+        received = bytearray()
+        while len(received) < bytes:
+            err, chunk = self._read(bytes - len(received))
+            if err != Error.OK:
+                return [err, builtins.bytes(received)]
+            received += chunk
+            if not chunk and not self._wait(False):
+                return [Error.ERR_UNAVAILABLE, builtins.bytes(received)]
+        return [Error.OK, builtins.bytes(received)]
+
+    def get_partial_data(self, bytes: int) -> list[Any]:
+        """Receive up to ``bytes`` bytes that are available now: ``[Error, data]``."""
+        if bytes < 0:
+            fail_cond("get_partial_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
+            return [Error.ERR_INVALID_PARAMETER, b""]
+        err, chunk = self._read(bytes) if bytes else (Error.OK, b"")
+        return [err, chunk]
+
+    def get_available_bytes(self) -> int:
+        return self._available()
+
+    def set_big_endian(self, enable: bool) -> None:
+        self._big_endian = bool(enable)
+
+    def is_big_endian_enabled(self) -> bool:
+        return self._big_endian
+
+    # --- typed helpers ---
+
+    def _put_number(self, kind: str, value: int | float) -> None:
+        code, size = _FORMATS[kind]
+        if code in "fd":
+            packed = struct.pack(code, value)
+        else:
+            bits = size * 8
+            wrapped = int(value) & ((1 << bits) - 1)
+            if code.islower() and wrapped >= 1 << (bits - 1):
+                wrapped -= 1 << bits
+            packed = struct.pack(code, wrapped)
+        if self._big_endian:
+            packed = packed[::-1]
+        self.put_data(packed)
+
+    def _get_number(self, kind: str, function: str) -> Any:
+        code, size = _FORMATS[kind]
+        err, data = self.get_data(size)
+        if err != Error.OK or len(data) != size:
+            err_print(
+                function, f"Not enough data to read {size} bytes ({Error(err).name}).", logger
+            )
+            return 0.0 if code in "fd" else 0
+        if self._big_endian:
+            data = data[::-1]
+        return struct.unpack(code, data)[0]
+
+    def put_8(self, value: int) -> None:
+        self._put_number("8", value)
+
+    def put_u8(self, value: int) -> None:
+        self._put_number("u8", value)
+
+    def put_16(self, value: int) -> None:
+        self._put_number("16", value)
+
+    def put_u16(self, value: int) -> None:
+        self._put_number("u16", value)
+
+    def put_32(self, value: int) -> None:
+        self._put_number("32", value)
+
+    def put_u32(self, value: int) -> None:
+        self._put_number("u32", value)
+
+    def put_64(self, value: int) -> None:
+        self._put_number("64", value)
+
+    def put_u64(self, value: int) -> None:
+        self._put_number("u64", value)
+
+    def put_float(self, value: float) -> None:
+        self._put_number("float", value)
+
+    def put_double(self, value: float) -> None:
+        self._put_number("double", value)
+
+    def put_string(self, value: str) -> None:
+        """A 32-bit length, then the text's low byte per character (the engine's ``ascii()``)."""
+        data = bytes(ord(ch) & 0xFF for ch in value)
+        self.put_u32(len(data))
+        self.put_data(data)
+
+    def put_utf8_string(self, value: str) -> None:
+        """A 32-bit length, then the text in UTF-8."""
+        data = value.encode("utf-8", "surrogatepass")
+        self.put_u32(len(data))
+        self.put_data(data)
+
+    def get_8(self) -> int:
+        return int(self._get_number("8", "get_8"))
+
+    def get_u8(self) -> int:
+        return int(self._get_number("u8", "get_u8"))
+
+    def get_16(self) -> int:
+        return int(self._get_number("16", "get_16"))
+
+    def get_u16(self) -> int:
+        return int(self._get_number("u16", "get_u16"))
+
+    def get_32(self) -> int:
+        return int(self._get_number("32", "get_32"))
+
+    def get_u32(self) -> int:
+        return int(self._get_number("u32", "get_u32"))
+
+    def get_64(self) -> int:
+        return int(self._get_number("64", "get_64"))
+
+    def get_u64(self) -> int:
+        return int(self._get_number("u64", "get_u64"))
+
+    def get_float(self) -> float:
+        return float(self._get_number("float", "get_float"))
+
+    def get_double(self) -> float:
+        return float(self._get_number("double", "get_double"))
+
+    def _get_text(self, size: int, function: str) -> bytes | None:
+        if size < 0:
+            size = self.get_u32()
+        err, data = self.get_data(size)
+        if err != Error.OK:
+            fail_cond(function, "err != OK", "", empty="String()", log=logger)
+            return None
+        text: bytes = data.split(b"\0", 1)[0]
+        return text
+
+    def get_string(self, bytes: int = -1) -> str:
+        """Text of ``bytes`` bytes (or a 32-bit length first when -1), one byte per character."""
+        data = self._get_text(bytes, "get_string")
+        return "" if data is None else data.decode("latin-1")
+
+    def get_utf8_string(self, bytes: int = -1) -> str:
+        """UTF-8 text of ``bytes`` bytes (or a 32-bit length first when -1)."""
+        data = self._get_text(bytes, "get_utf8_string")
+        return "" if data is None else data.decode("utf-8", "replace")
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        bind = ClassDB.bind_method
+        bind(cls, "put_data", args=("data",))
+        bind(cls, "put_partial_data", args=("data",))
+        bind(cls, "get_data", args=("bytes",))
+        bind(cls, "get_partial_data", args=("bytes",))
+        bind(cls, "get_available_bytes", const=True)
+        bind(cls, "set_big_endian", args=("enable",))
+        bind(cls, "is_big_endian_enabled", const=True)
+        for kind in ("8", "u8", "16", "u16", "32", "u32", "64", "u64", "float", "double"):
+            bind(cls, f"put_{kind}", args=("value",))
+        bind(cls, "put_string", args=("value",))
+        bind(cls, "put_utf8_string", args=("value",))
+        for kind in ("8", "u8", "16", "u16", "32", "u32", "64", "u64", "float", "double"):
+            bind(cls, f"get_{kind}")
+        bind(cls, "get_string", args=("bytes",))
+        bind(cls, "get_utf8_string", args=("bytes",))
+        ClassDB.add_property(
+            cls,
+            PropertyInfo(name="big_endian", type=VariantType.BOOL),
+            "set_big_endian",
+            "is_big_endian_enabled",
+        )
+
+
+ClassDB.register_virtual_class(StreamPeer)
+
+
+class StreamPeerBuffer(StreamPeer):
+    """A stream over an in-memory byte array with a read/write position.
+
+    Writes overwrite from the position and grow the array; reads advance the position. A read
+    that asks for more than is left returns what is left (partial) or fails without consuming
+    anything (whole). It never waits, so it suits tests and serialisation.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data = bytearray()
+        self._pointer = 0
+
+    def _write(self, data: bytes | memoryview) -> tuple[Error, int]:
+        end = self._pointer + len(data)
+        self._data[self._pointer : end] = data
+        self._pointer = end
+        return Error.OK, len(data)
+
+    def _read(self, size: int) -> tuple[Error, bytes]:
+        chunk = bytes(self._data[self._pointer : self._pointer + size])
+        self._pointer += len(chunk)
+        return Error.OK, chunk
+
+    def _available(self) -> int:
+        return len(self._data) - self._pointer
+
+    def get_data(self, bytes: int) -> list[Any]:
+        """Exactly ``bytes`` bytes, or ``ERR_INVALID_PARAMETER`` and nothing consumed."""
+        if bytes < 0 or bytes > self._available():
+            fail_cond(
+                "get_data",
+                "p_bytes < 0 || p_bytes > get_available_bytes()",
+                Error.ERR_INVALID_PARAMETER,
+                log=logger,
+            )
+            return [Error.ERR_INVALID_PARAMETER, b""]
+        return [Error.OK, self._read(bytes)[1]]
+
+    def seek(self, position: int) -> None:
+        if position < 0 or position > len(self._data):
+            fail_cond("seek", "p_pos < 0 || p_pos > data.size()", log=logger)
+            return
+        self._pointer = position
+
+    def get_size(self) -> int:
+        return len(self._data)
+
+    def get_position(self) -> int:
+        return self._pointer
+
+    def resize(self, size: int) -> None:
+        """Grow with zero bytes or cut; the position is kept inside the array."""
+        if size < 0:
+            fail_cond("resize", "p_size < 0", log=logger)
+            return
+        del self._data[size:]
+        self._data.extend(b"\0" * (size - len(self._data)))
+        self._pointer = min(self._pointer, size)
+
+    def set_data_array(self, data: bytes) -> None:
+        """Replace the contents and rewind."""
+        self._data = bytearray(data)
+        self._pointer = 0
+
+    def get_data_array(self) -> bytes:
+        return bytes(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+        self._pointer = 0
+
+    def duplicate(self) -> StreamPeerBuffer:
+        """A new buffer with a copy of the contents, positioned at the start."""
+        copy = StreamPeerBuffer()
+        copy._data = bytearray(self._data)
+        return copy
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        bind = ClassDB.bind_method
+        bind(cls, "seek", args=("position",))
+        bind(cls, "get_size", const=True)
+        bind(cls, "get_position", const=True)
+        bind(cls, "resize", args=("size",))
+        bind(cls, "set_data_array", args=("data",))
+        bind(cls, "get_data_array", const=True)
+        bind(cls, "clear")
+        bind(cls, "duplicate", const=True)
+        ClassDB.add_property(
+            cls,
+            PropertyInfo(name="data_array", type=VariantType.POOL_BYTE_ARRAY),
+            "set_data_array",
+            "get_data_array",
+        )
+
+
+ClassDB.register_class(StreamPeerBuffer)
