@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import select
 import selectors
 import struct
 import time
@@ -36,17 +37,24 @@ _FORMATS: Final = {
 def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
     """Block until ``peer`` is readable (or writable), or ``timeout`` seconds pass.
 
-    Waits on the OS handle with ``selectors`` when the peer has one; otherwise sleeps one
-    short recheck interval (an in-memory peer changes only when someone else writes to it).
-    Returns ``False`` on timeout.
+    Waits on the OS handle when the peer has one (``poll(2)`` where the platform has it, else
+    ``selectors``); otherwise sleeps one short recheck interval (an in-memory peer changes only
+    when someone else writes to it). Returns ``False`` on timeout.
     """
     fd = peer.fileno()
     if fd < 0:
         time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
         return True
+    if _HAS_POLL:
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT if writable else select.POLLIN)
+        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_WRITE if writable else selectors.EVENT_READ)
         return bool(selector.select(timeout))
+
+
+_HAS_POLL: Final = hasattr(select, "poll")
 
 
 class StreamPeer(Reference):
