@@ -237,14 +237,17 @@ class Object(metaclass=_ObjectMeta):
 
     def call(self, method: str, *args: Any) -> Any:
         """Call a bound method by name with the engine's checks; ``None`` and a log on failure."""
-        bind = self._binds.get(method) if type(method) is str else None
-        if bind is not None and not self._freed:
-            try:
-                return bind.invoke(self, args)
-            except CallFailed as failure:
-                self._log_failure("call", "Error calling method from 'call'", method, failure)
-                return None
-        return self._call_logged("call", method, args)
+        try:
+            bind = self._binds[method]
+        except (KeyError, TypeError):  # unknown, "free", or not a method name at all
+            return self._call_logged("call", method, args)
+        if self._freed:
+            return self._call_logged("call", method, args)
+        try:
+            return bind.invoke(self, args)
+        except CallFailed as failure:
+            self._log_failure("call", "Error calling method from 'call'", method, failure)
+            return None
 
     def callv(self, method: str, arg_array: list[Any]) -> Any:
         """``call`` with the arguments in a list."""
