@@ -12,8 +12,14 @@ fi
 stamp=$venv/.installed-$extra
 sum=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[$extra]"
+    echo "Installing engine-net[$extra] into .venv (log: .venv/pip.log)..." >&2
+    log=$venv/pip.log
+    if ! { "$venv/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
+        "$venv/bin/python" -m pip install --disable-pip-version-check -e ".[$extra]"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "Installing engine-net[$extra] failed; the pip output is above." >&2
+        exit 1
+    fi
     echo "$sum" >"$stamp"
 fi
 export PATH=$venv/bin:$PATH

@@ -197,6 +197,11 @@ class HTTPClient(Reference):
         RESPONSE_NOT_EXTENDED = 510
         RESPONSE_NETWORK_AUTH_REQUIRED = 511
 
+    # ClassDB properties, declared for type checkers; registration installs them.
+    blocking_mode_enabled: bool
+    connection: StreamPeer | None
+    read_chunk_size: int
+
     def __init__(self) -> None:
         super().__init__()
         self._status = Status.STATUS_DISCONNECTED

@@ -60,6 +60,8 @@ _HAS_POLL: Final = hasattr(select, "poll")
 class StreamPeer(Reference):
     """Abstract byte stream with the engine's reading and writing API."""
 
+    big_endian: bool  # a ClassDB property, declared for type checkers
+
     def __init__(self) -> None:
         super().__init__()
         self._big_endian = False
@@ -293,6 +295,8 @@ class StreamPeerBuffer(StreamPeer):
     that asks for more than is left returns what is left (partial) or fails without consuming
     anything (whole). It never waits, so it suits tests and serialisation.
     """
+
+    data_array: bytes  # a ClassDB property, declared for type checkers
 
     def __init__(self) -> None:
         super().__init__()

@@ -115,6 +115,8 @@ def _printable(text: str) -> str:
 class StreamPeerSSL(StreamPeer):
     """TLS client over a base ``StreamPeer``; the handshake runs blocking or through ``poll``."""
 
+    blocking_handshake: bool  # a ClassDB property, declared for type checkers
+
     class Status(IntEnum):
         STATUS_DISCONNECTED = 0
         STATUS_HANDSHAKING = 1

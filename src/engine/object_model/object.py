@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
 
 from . import object_db, signals, variant
 from .binding import CallError, CallErrorType, CallFailed, call_error_text, sentence
@@ -77,6 +77,11 @@ def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
 
 class _ObjectMeta(type):
     """Sends POSTINITIALIZE after the outermost ``__init__`` returns; refuses virtual classes."""
+
+    if TYPE_CHECKING:
+        # Integer constants become class attributes when a class registers
+        # (``HTTPClient.STATUS_BODY``); this tells type checkers such names exist.
+        def __getattr__(cls, name: str) -> int: ...
 
     def __call__(cls: type[_T], *args: Any, **kwargs: Any) -> _T:
         info: ClassInfo | None = cls.__dict__.get("_class_info")
