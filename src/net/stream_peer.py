@@ -112,15 +112,19 @@ class StreamPeer(Reference):
         if bytes < 0:
             fail_cond("get_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
             return [Error.ERR_INVALID_PARAMETER, b""]
+        return list(self._take(bytes))
+
+    def _take(self, size: int) -> tuple[Error, bytes]:
+        """Read exactly ``size`` bytes, waiting as needed; logs nothing (callers do)."""
         received = bytearray()
-        while len(received) < bytes:
-            err, chunk = self._read(bytes - len(received))
+        while len(received) < size:
+            err, chunk = self._read(size - len(received))
             if err != Error.OK:
-                return [err, builtins.bytes(received)]
+                return err, builtins.bytes(received)
             received += chunk
             if not chunk and not self._wait(False):
-                return [Error.ERR_UNAVAILABLE, builtins.bytes(received)]
-        return [Error.OK, builtins.bytes(received)]
+                return Error.ERR_UNAVAILABLE, builtins.bytes(received)
+        return Error.OK, builtins.bytes(received)
 
     def get_partial_data(self, bytes: int) -> list[Any]:
         """Receive up to ``bytes`` bytes that are available now: ``[Error, data]``."""
@@ -157,7 +161,7 @@ class StreamPeer(Reference):
 
     def _get_number(self, kind: str, function: str) -> Any:
         code, size = _FORMATS[kind]
-        err, data = self.get_data(size)
+        err, data = self._take(size)
         if err != Error.OK or len(data) != size:
             err_print(
                 function, f"Not enough data to read {size} bytes ({Error(err).name}).", logger
@@ -242,7 +246,7 @@ class StreamPeer(Reference):
     def _get_text(self, size: int, function: str) -> bytes | None:
         if size < 0:
             size = self.get_u32()
-        err, data = self.get_data(size)
+        err, data = self._take(size)
         if err != Error.OK:
             fail_cond(function, "err != OK", "", empty="String()", log=logger)
             return None
@@ -327,7 +331,12 @@ class StreamPeerBuffer(StreamPeer):
                 log=logger,
             )
             return [Error.ERR_INVALID_PARAMETER, b""]
-        return [Error.OK, self._read(bytes)[1]]
+        return list(self._take(bytes))
+
+    def _take(self, size: int) -> tuple[Error, bytes]:
+        if size > self._available():
+            return Error.ERR_INVALID_PARAMETER, b""
+        return self._read(size)
 
     def seek(self, position: int) -> None:
         if position < 0 or position > len(self._data):
