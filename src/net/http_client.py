@@ -443,7 +443,9 @@ class HTTPClient(Reference):
         if status == Status.STATUS_REQUESTING:
             return self._poll_requesting()
         if status == Status.STATUS_BODY:
-            if self._connection is not None and _broken(self._connection):
+            # With body bytes still buffered the next read delivers them and judges the end.
+            buffered = self._reader is not None and self._reader.buffered
+            if not buffered and self._connection is not None and _broken(self._connection):
                 return self._fail(
                     "poll",
                     "the connection broke while reading the body",

@@ -78,6 +78,7 @@ class StreamPeerTCP(StreamPeer):
         self._deadline = 0.0
         self._no_delay = True
         self._ended = False  # the last connection ended with an orderly close
+        self._send_failed = False  # sending broke; the socket stays open for what was received
 
     @classmethod
     def from_socket(cls, sock: socket.socket) -> StreamPeerTCP:
@@ -193,6 +194,8 @@ class StreamPeerTCP(StreamPeer):
         sock = self._live_socket()
         if sock is None:
             return (Error.OK if self._connecting() else Error.FAILED), 0
+        if self._send_failed:
+            return Error.FAILED, 0
         if not data:
             return Error.OK, 0
         try:
@@ -200,7 +203,10 @@ class StreamPeerTCP(StreamPeer):
         except (BlockingIOError, InterruptedError):
             return Error.OK, 0
         except OSError as exc:
-            self._fail("send", exc)
+            # A server may answer early (a 413, say) and reset while we still send: keep the
+            # socket so that answer can still be read; reads report the reset after it.
+            logger.debug("send on %s port %d failed: %s", self._host, self._port, exc)
+            self._send_failed = True
             return Error.FAILED, 0
 
     def _read(self, size: int) -> tuple[Error, bytes]:
@@ -219,8 +225,7 @@ class StreamPeerTCP(StreamPeer):
             self._fail("recv", exc)
             return Error.ERR_CONNECTION_ERROR, b""
         if not data:
-            self._end()
-            return Error.ERR_FILE_EOF, b""
+            return self._end(), b""
         return Error.OK, data
 
     def _read_into(self, view: memoryview) -> tuple[Error, int]:
@@ -238,8 +243,7 @@ class StreamPeerTCP(StreamPeer):
             self._fail("recv", exc)
             return Error.ERR_CONNECTION_ERROR, 0
         if not count:
-            self._end()
-            return Error.ERR_FILE_EOF, 0
+            return self._end(), 0
         return Error.OK, count
 
     def _available(self) -> int:
@@ -347,10 +351,17 @@ class StreamPeerTCP(StreamPeer):
             except OSError as exc:
                 logger.debug("set_no_delay: %s", exc)
 
-    def _end(self) -> None:
-        """The peer closed in order: release the socket, remember it for later reads."""
+    def _end(self) -> Error:
+        """The peer closed: release the socket, remember how for later reads.
+
+        An orderly close after one of our sends failed is part of a broken connection.
+        """
+        if self._send_failed:
+            self._drop(_Status.STATUS_ERROR)
+            return Error.ERR_CONNECTION_ERROR
         self._ended = True
         self._drop(_Status.STATUS_NONE)
+        return Error.ERR_FILE_EOF
 
     def _fail(self, what: str, exc: BaseException) -> None:
         logger.debug("%s on %s port %d failed: %s", what, self._host, self._port, exc)
@@ -362,6 +373,7 @@ class StreamPeerTCP(StreamPeer):
         if sock is not None:
             sock.close()
         self._status = status
+        self._send_failed = False
         if forget:
             self._host, self._port = "", 0
 
