@@ -391,7 +391,10 @@ class HTTPClient(Reference):
             deadline = self._blocking_deadline()
             while self._blocking and self._unsent and error == Error.OK:
                 self._wait(deadline, writable=True)
+                left = len(self._unsent)
                 error = self._flush()
+                if len(self._unsent) < left:
+                    deadline = self._blocking_deadline()
         except _Timeout:
             return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
         if error != Error.OK:
@@ -563,6 +566,7 @@ class HTTPClient(Reference):
                     self._wait(deadline)
                     continue
                 return None
+            deadline = self._blocking_deadline()  # each wait is bounded, not the whole call
             head = reader.next_head()
             if head is not None or self._eof:
                 return head
@@ -581,6 +585,7 @@ class HTTPClient(Reference):
         return True
 
     def _blocking_deadline(self) -> float | None:
+        """When the current blocking wait gives up (``None``: never); restarted on progress."""
         limit = settings.get_int("network/limits/http/blocking_timeout_seconds")
         return time.monotonic() + limit if limit else None
 
@@ -678,7 +683,9 @@ class HTTPClient(Reference):
             if piece.data or piece.end or self._eof:
                 return piece
             try:
-                if not self._pull(READ_BLOCK):
+                if self._pull(READ_BLOCK):
+                    deadline = self._blocking_deadline()
+                else:
                     self._wait(deadline)
             except _Timeout:
                 partial = self._reader.read_body(size)
