@@ -1,9 +1,7 @@
-"""Console entry point ``engine-net``.
+"""Console entry point ``engine-net``: classes, doc, inspect, fetch, demo.
 
-Sub-commands: ``classes`` (the registered class tree) and ``demo`` (classes, inspector
-listings and HTTPClient against a local server). ``doc``, ``inspect`` and ``fetch`` arrive
-with later work. Output goes through rich, from the ``cli`` extra. Imports ``engine`` and
-``net``.
+argparse for the arguments, rich (the ``cli`` extra) for the output. Each sub-command lives in
+its own module; this one only wires them. Imports ``engine`` and ``net``.
 """
 
 from __future__ import annotations
@@ -14,26 +12,63 @@ import sys
 from collections.abc import Sequence
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="engine-net", description=__doc__.splitlines()[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="engine-net", description="A Godot-3-style binding layer and its HTTP/1.1 client."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("classes", help="print the registered class tree")
-    sub.add_parser("demo", help="show what the library does, on this machine alone")
-    for later in ("doc", "inspect", "fetch"):
-        sub.add_parser(later, help="not built yet")
-    args = parser.parse_args(argv)
-    try:
-        from rich.console import Console
+    inspect = sub.add_parser("inspect", help="an editor-style property listing of a class")
+    inspect.add_argument("class_name", metavar="CLASS")
+    demo = sub.add_parser("demo", help="show the library at work against a local server")
+    demo.add_argument("--url", help="run the same flow against this server instead")
+    demo.add_argument("--large-mib", type=int, default=64, help="size of the large download")
+    fetch = sub.add_parser(
+        "fetch",
+        help="download a URL with HTTPClient",
+        epilog="exit codes: 0 done, 2 bad input, 3 cannot resolve, 4 cannot connect, "
+        "5 TLS failure, 6 connection failed, 7 timed out, 8 cannot write the output",
+    )
+    fetch.add_argument("url", metavar="URL")
+    fetch.add_argument("-o", "--output", metavar="FILE", help="write the body here (atomically)")
+    fetch.add_argument("-X", "--method", default="GET", help="GET, HEAD, POST, PUT, ...")
+    fetch.add_argument(
+        "-H", "--header", action="append", default=[], help='"Name: value"; repeatable'
+    )
+    fetch.add_argument("-d", "--data", default="", help="the request body")
+    fetch.add_argument("--insecure", action="store_true", help="TLS without verification")
+    fetch.add_argument("--chunk-size", type=int, default=65536, help="read_chunk_size")
+    fetch.add_argument("--blocking", action="store_true", help="use blocking mode")
+    sub.add_parser("doc", help="not built yet")
+    return parser
 
-        from engine import demo
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        import rich  # noqa: F401  (the cli extra)
+
+        from engine import demo, fetch, inspector
+        from engine.object_model import ClassDB
     except ImportError:
         print("engine-net needs the 'cli' extra: pip install 'engine-net[cli]'", file=sys.stderr)
         return 2
     try:
         if args.command == "classes":
-            Console().print(demo.class_tree())
+            inspector.wide_console().print(inspector.class_tree())
+        elif args.command == "inspect":
+            if not ClassDB.class_exists(args.class_name):
+                print(f"engine-net inspect: no class named {args.class_name!r}", file=sys.stderr)
+                return 2
+            inspector.wide_console().print(inspector.inspector(args.class_name))
         elif args.command == "demo":
-            demo.run()
+            return demo.run(args.url, args.large_mib)
+        elif args.command == "fetch":
+            request = fetch.Request(
+                args.url, args.method, args.header, args.data, args.insecure,
+                args.chunk_size, args.blocking,
+            )  # fmt: skip
+            return fetch.run(request, args.output)
         else:
             print(f"engine-net {args.command}: not built yet", file=sys.stderr)
             return 2
