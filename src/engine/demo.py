@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 
 from engine import demo_server, fetch
-from engine.inspector import class_tree, inspector, wide_console
+from engine.inspector import class_summary, class_tree, inspector, wide_console
 from engine.object_model import Error
 from net import HTTPClient
 
@@ -87,6 +87,7 @@ def run(url: str | None = None, large_mib: int = 64) -> int:
     console = wide_console()
     console.rule("engine-net: ClassDB")
     console.print(class_tree())
+    console.print(class_summary())
     server = demo_server.serve(large_mib << 20) if url is None else nullcontext(url)
     with server as base:
         console.rule(f"The engine tutorial's poll loop against {base}")

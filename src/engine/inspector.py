@@ -35,6 +35,29 @@ def class_tree(root: str = "Object") -> Tree:
     return tree
 
 
+def class_summary() -> Table:
+    """Every registered class at a glance: parent, counts, and its own properties with defaults."""
+    table = Table(title="ClassDB at a glance", title_justify="left")
+    for column in ("class", "inherits", "methods", "constants", "signals", "own properties"):
+        table.add_column(column)
+    for name in ClassDB.get_class_list():
+        own = [
+            f"{p['name']}: {_type_text(p)} = "
+            f"{ClassDB.class_get_property_default_value(name, p['name'])!r}"
+            for p in ClassDB.class_get_property_list(name, no_inheritance=True)
+            if not p["usage"] & PropertyUsage.GROUP
+        ]
+        table.add_row(
+            name if ClassDB.can_instance(name) else f"{name} (virtual)",
+            ClassDB.get_parent_class(name),
+            str(len(ClassDB.class_get_method_list(name, no_inheritance=True))),
+            str(len(ClassDB.class_get_integer_constant_list(name, no_inheritance=True))),
+            str(len(ClassDB.class_get_signal_list(name, no_inheritance=True))),
+            "\n".join(own) or "-",
+        )
+    return table
+
+
 def _type_text(prop: dict[str, Any]) -> str:
     return str(prop["class_name"]) if prop["class_name"] else type_name(prop["type"])
 
