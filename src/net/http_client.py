@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from enum import Enum, IntEnum
-from typing import Annotated, Any, Final, TypeAlias
+from typing import Annotated, Any, ClassVar, Final, TypeAlias
 
 from engine.object_model import ClassDB, Error, PropertyHint, PropertyInfo, Reference, VariantType
 from engine.object_model.errors import err_print, fail_cond, warn_print
@@ -118,7 +118,42 @@ class _Timeout(Exception):
 
 
 class HTTPClient(Reference):
-    """Low-level HTTP/1.1 client: connect once, then send requests and read responses by polling."""
+    """Low-level HTTP/1.1 client: connect once, then send requests and read responses by polling.
+
+    HTTPClient speaks HTTP/1.1 over a [StreamPeer]: a TCP connection it opens itself with
+    [method connect_to_host] (wrapped in TLS on request), or any open stream handed to it through
+    [member connection]. Nothing runs in the background. Each step, from the name lookup to the end
+    of the response head, happens inside a call to [method poll], and [method get_status] tells
+    where the client stands; the body is then read piece by piece with
+    [method read_response_body_chunk].
+
+    A connection carries one request at a time and can be reused for the next one when the server
+    keeps it open, so connect once per host rather than once per request. Request targets are paths
+    on the connected host ([code]/index.html[/code]), not full URLs. Redirections are not followed
+    and bodies are returned exactly as sent (no decompression).
+
+    Response codes from 200 to 299 report success, 300 to 399 a redirection, 400 to 499 a problem
+    with the request and 500 to 599 a failure on the server; [enum ResponseCode] names the usual
+    ones. TLS certificates are checked against certifi's bundle, or against the PEM bundle named by
+    the [code]network/ssl/certificates[/code] setting.
+
+    Misuse never raises: a method returns an [enum Error] code (or an empty value), logs one line
+    and leaves the client in a documented status. A minimal download, with the waiting left out (a
+    real program sleeps or does other work between polls):
+
+    [codeblock]
+    http = HTTPClient()
+    http.connect_to_host("example.com", 443, True)
+    while http.get_status() in (HTTPClient.STATUS_RESOLVING, HTTPClient.STATUS_CONNECTING):
+        http.poll()
+    http.request(HTTPClient.METHOD_GET, "/", ["Accept: text/html"])
+    while http.get_status() == HTTPClient.STATUS_REQUESTING:
+        http.poll()
+    body = bytearray()
+    while http.get_status() == HTTPClient.STATUS_BODY:
+        body += http.read_response_body_chunk()
+    [/codeblock]
+    """
 
     class Method(IntEnum):
         METHOD_GET = 0
@@ -197,6 +232,91 @@ class HTTPClient(Reference):
         RESPONSE_NOT_EXTENDED = 510
         RESPONSE_NETWORK_AUTH_REQUIRED = 511
 
+    #: One short description per bound constant, for the generated class reference.
+    _constant_docs: ClassVar[dict[str, str]] = {
+        "METHOD_GET": "Ask for the target resource; the reply carries it in the body.",
+        "METHOD_HEAD": "Like GET, but the reply has headers only, never a body.",
+        "METHOD_POST": "Hand the body to the target for processing (forms, uploads).",
+        "METHOD_PUT": "Create or replace the target resource with the body.",
+        "METHOD_DELETE": "Remove the target resource.",
+        "METHOD_OPTIONS": "Ask what the target (or [code]*[/code]) supports.",
+        "METHOD_TRACE": "Ask the server to echo the request back; no body allowed.",
+        "METHOD_CONNECT": "Open a tunnel to [code]host:port[/code] through a proxy.",
+        "METHOD_PATCH": "Apply the partial change in the body to the target.",
+        "METHOD_MAX": "The number of methods; not a method itself.",
+        "STATUS_DISCONNECTED": "No connection: at first, after [method close] or a closed reply.",
+        "STATUS_RESOLVING": "Waiting for the host name to resolve.",
+        "STATUS_CANT_RESOLVE": "The host name could not be resolved.",
+        "STATUS_CONNECTING": "Opening the TCP connection, then TLS if asked.",
+        "STATUS_CANT_CONNECT": "No address of the host took the connection.",
+        "STATUS_CONNECTED": "Connected and idle: ready for a request.",
+        "STATUS_REQUESTING": "Sending a request, or waiting for its response head.",
+        "STATUS_BODY": "The head is in; read the body now.",
+        "STATUS_CONNECTION_ERROR": "The connection broke, timed out or got a bad reply.",
+        "STATUS_SSL_HANDSHAKE_ERROR": "The TLS handshake or its certificate check failed.",
+        "RESPONSE_CONTINUE": "Interim: send the request body.",
+        "RESPONSE_SWITCHING_PROTOCOLS": "Switching to the requested protocol.",
+        "RESPONSE_PROCESSING": "WebDAV interim: still working.",
+        "RESPONSE_OK": "The request succeeded.",
+        "RESPONSE_CREATED": "Success; a new resource was made.",
+        "RESPONSE_ACCEPTED": "Taken in, not processed yet.",
+        "RESPONSE_NON_AUTHORITATIVE_INFORMATION": "Success; a proxy changed it.",
+        "RESPONSE_NO_CONTENT": "Success, and there is no body.",
+        "RESPONSE_RESET_CONTENT": "Success; clear the form that sent it.",
+        "RESPONSE_PARTIAL_CONTENT": "The body holds the requested ranges.",
+        "RESPONSE_MULTI_STATUS": "WebDAV: one status per resource.",
+        "RESPONSE_ALREADY_REPORTED": "WebDAV: members listed earlier.",
+        "RESPONSE_IM_USED": "Delta encoding applied (RFC 3229).",
+        "RESPONSE_MULTIPLE_CHOICES": "Several versions exist; pick one.",
+        "RESPONSE_MOVED_PERMANENTLY": "Moved for good to [code]Location[/code].",
+        "RESPONSE_FOUND": "For now at the URL in [code]Location[/code].",
+        "RESPONSE_SEE_OTHER": "GET the result from [code]Location[/code].",
+        "RESPONSE_NOT_MODIFIED": "The cached copy is still valid.",
+        "RESPONSE_USE_PROXY": "Deprecated; do not use.",
+        "RESPONSE_SWITCH_PROXY": "No longer used; reserved.",
+        "RESPONSE_TEMPORARY_REDIRECT": "Repeat as is at [code]Location[/code].",
+        "RESPONSE_PERMANENT_REDIRECT": "Moved for good; keep the method.",
+        "RESPONSE_BAD_REQUEST": "The server cannot make sense of the request.",
+        "RESPONSE_UNAUTHORIZED": "Credentials are missing or wrong.",
+        "RESPONSE_PAYMENT_REQUIRED": "Reserved for future use.",
+        "RESPONSE_FORBIDDEN": "Refused, whoever the client is.",
+        "RESPONSE_NOT_FOUND": "Nothing at the target (or not telling).",
+        "RESPONSE_METHOD_NOT_ALLOWED": "The target refuses this method.",
+        "RESPONSE_NOT_ACCEPTABLE": "No version fits [code]Accept[/code].",
+        "RESPONSE_PROXY_AUTHENTICATION_REQUIRED": "The proxy wants credentials.",
+        "RESPONSE_REQUEST_TIMEOUT": "The server stopped waiting for the request.",
+        "RESPONSE_CONFLICT": "Clashes with the resource's current state.",
+        "RESPONSE_GONE": "The resource was removed for good.",
+        "RESPONSE_LENGTH_REQUIRED": "A [code]Content-Length[/code] is required.",
+        "RESPONSE_PRECONDITION_FAILED": "A request condition was false.",
+        "RESPONSE_REQUEST_ENTITY_TOO_LARGE": "The body is too large.",
+        "RESPONSE_REQUEST_URI_TOO_LONG": "The target is too long.",
+        "RESPONSE_UNSUPPORTED_MEDIA_TYPE": "The body's format is refused.",
+        "RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE": "No range can be served.",
+        "RESPONSE_EXPECTATION_FAILED": "[code]Expect[/code] cannot be met.",
+        "RESPONSE_IM_A_TEAPOT": "An April Fools' joke (RFC 2324).",
+        "RESPONSE_MISDIRECTED_REQUEST": "Wrong server for this host.",
+        "RESPONSE_UNPROCESSABLE_ENTITY": "Well-formed but cannot be processed.",
+        "RESPONSE_LOCKED": "WebDAV: the resource is locked.",
+        "RESPONSE_FAILED_DEPENDENCY": "WebDAV: a prior action failed.",
+        "RESPONSE_UPGRADE_REQUIRED": "Switch to the protocol in [code]Upgrade[/code].",
+        "RESPONSE_PRECONDITION_REQUIRED": "The request must be conditional.",
+        "RESPONSE_TOO_MANY_REQUESTS": "Rate limited; slow down and retry later.",
+        "RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE": "The headers are too large.",
+        "RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS": "Blocked by a legal demand.",
+        "RESPONSE_INTERNAL_SERVER_ERROR": "The server failed unexpectedly.",
+        "RESPONSE_NOT_IMPLEMENTED": "The server does not support the method.",
+        "RESPONSE_BAD_GATEWAY": "A gateway got a bad reply from upstream.",
+        "RESPONSE_SERVICE_UNAVAILABLE": "Overloaded or down; retry later.",
+        "RESPONSE_GATEWAY_TIMEOUT": "A gateway got no reply from upstream in time.",
+        "RESPONSE_HTTP_VERSION_NOT_SUPPORTED": "That HTTP version is refused.",
+        "RESPONSE_VARIANT_ALSO_NEGOTIATES": "Negotiation misconfigured.",
+        "RESPONSE_INSUFFICIENT_STORAGE": "WebDAV: no room to store it.",
+        "RESPONSE_LOOP_DETECTED": "WebDAV: an infinite loop stopped.",
+        "RESPONSE_NOT_EXTENDED": "Further extensions are required.",
+        "RESPONSE_NETWORK_AUTH_REQUIRED": "Log in to the network first.",
+    }
+
     # ClassDB properties, declared for type checkers; registration installs them.
     blocking_mode_enabled: bool
     connection: StreamPeer | None
@@ -263,7 +383,28 @@ class HTTPClient(Reference):
     def connect_to_host(
         self, host: str, port: int = -1, use_ssl: bool = False, verify_host: bool = True
     ) -> Error:
-        """Start connecting to ``host``; ``poll`` until CONNECTED. ``https://`` forces TLS."""
+        """Start connecting to [code]host[/code] on [code]port[/code]; [constant OK] if under way.
+
+        Give a host name or an IP address, not a URL: a leading [code]http://[/code] is removed, and
+        a leading [code]https://[/code] is removed and turns TLS on. IPv6 addresses may be written
+        with or without brackets ([code][::1][/code] or [code]::1[/code]). A port of -1 means 443
+        with TLS and 80 without.
+
+        Any previous connection is closed first. An IP address then starts a TCP connect at once
+        ([constant STATUS_CONNECTING]); a name is queued with the resolver
+        ([constant STATUS_RESOLVING]). Call [method poll] until the status is
+        [constant STATUS_CONNECTED] or one of the error statuses.
+
+        With [code]use_ssl[/code] the connection is wrapped in TLS once TCP is up.
+        [code]verify_host[/code] then checks the server's certificate chain and that it was issued
+        for [code]host[/code]; [code]false[/code] keeps the link encrypted but unauthenticated (good
+        enough for a self-signed development server) and logs a warning.
+
+        Returns [constant ERR_INVALID_PARAMETER] for a host that is empty, malformed (a path, port,
+        user name or whitespace inside it) or a name shorter than 4 characters, and for a port
+        outside 1 to 65535; [constant ERR_UNAVAILABLE] when this Python has no TLS support;
+        [constant ERR_CANT_RESOLVE] when the resolver's queue is full.
+        """
         self.close()
         try:
             endpoint = parse_endpoint(host, port, use_ssl)
@@ -314,7 +455,21 @@ class HTTPClient(Reference):
         return error
 
     def set_connection(self, connection: StreamPeer | None) -> None:
-        """Use an already open stream (any StreamPeer) instead of connecting."""
+        """The stream the client talks over, or [code]null[/code] when it has none.
+
+        [method connect_to_host] puts a new [StreamPeerTCP] here, replaced by a [StreamPeerSSL] when
+        a TLS handshake starts. Setting it adopts an already open stream instead: any [StreamPeer]
+        will do (TCP, TLS, an in-memory peer). The client closes what it had, takes the stream and
+        its status becomes [constant STATUS_CONNECTED], ready for [method request].
+
+        The Host header of later requests comes from the stream when it knows its host (the name a
+        [StreamPeerSSL] was opened for, the address of a [StreamPeerTCP]); otherwise it is sent
+        empty unless a request supplies its own. A stream set here is never closed by the client,
+        only let go by [method close] or an error status.
+
+        Setting [code]null[/code] or an object that is not a StreamPeer logs an error and changes
+        nothing. The property is neither stored nor shown in an editor.
+        """
         if connection is None or not isinstance(connection, StreamPeer) or connection._freed:
             err_print(
                 "set_connection",
@@ -331,11 +486,14 @@ class HTTPClient(Reference):
         self._go(_On.ADOPT)
 
     def get_connection(self) -> StreamPeer | None:
-        """The stream in use, or ``None``."""
+        """Returns the stream in use, or [code]null[/code]; see [member connection]."""
         return self._connection
 
     def close(self) -> None:
-        """Drop the connection and forget the last response."""
+        """Close the connection and forget the last response; the status becomes
+        [constant STATUS_DISCONNECTED] and the client may connect again. A stream given through
+        [member connection] is let go, not closed.
+        """
         self._release()
         self._origin = None
         self._addresses = []
@@ -347,13 +505,49 @@ class HTTPClient(Reference):
     def request_raw(
         self, method: HTTPClient.Method, url: str, headers: list[str], body: bytes
     ) -> Error:
-        """Send a request whose body is raw bytes; see ``request``."""
+        """Send a request whose body is [code]body[/code], byte for byte (binary uploads, or text in
+        an encoding other than UTF-8). Everything else, arguments, checks and return values, is as
+        for [method request].
+        """
         return self._send("request_raw", method, url, headers, body)
 
     def request(
         self, method: HTTPClient.Method, url: str, headers: list[str], body: str = ""
     ) -> Error:
-        """Send a request; the body is sent as UTF-8. Then ``poll`` until the response arrives."""
+        """Send a request to the connected host, with the text [code]body[/code] encoded as UTF-8.
+        [constant OK] means the request is on its way: call [method poll] until the status leaves
+        [constant STATUS_REQUESTING], then read the response. One request at a time: the previous
+        response is forgotten.
+
+        [code]url[/code] is the request target: a path on the connected host starting with
+        [code]/[/code] (such as [code]/search?q=engine[/code]), an absolute [code]http://[/code] or
+        [code]https://[/code] URL, [code]*[/code] for [constant METHOD_OPTIONS], or
+        [code]host:port[/code] for [constant METHOD_CONNECT]. Spaces and control characters are
+        refused; percent-encoding is the caller's job.
+
+        Each entry of [code]headers[/code] is one header line, [code]Name: value[/code]. The client
+        adds [code]Host[/code], [code]Content-Length[/code] (for a non-empty body, and
+        [code]0[/code] for an empty POST, PUT or PATCH), [code]User-Agent[/code] and [code]Accept:
+        */*[/code] unless [code]headers[/code] has them already. Every method but
+        [constant METHOD_TRACE] may carry a body, GET included.
+
+        [codeblock]
+        form = http.query_string_from_dict({"user": "ada", "lang": "en"})
+        headers = ["Content-Type: application/x-www-form-urlencoded"]
+        error = http.request(HTTPClient.METHOD_POST, "/login", headers, form)
+        [/codeblock]
+
+        In blocking mode (see [member blocking_mode_enabled]) the whole request is written before
+        the call returns; otherwise [method poll] writes whatever the stream could not take at once.
+
+        Returns [constant ERR_INVALID_PARAMETER], sending nothing, when the status is not
+        [constant STATUS_CONNECTED] or an argument is malformed: a method outside [enum Method] (or
+        [constant METHOD_MAX]), a bad target, a header that is not [code]Name: value[/code] or
+        contains a line break, a [code]Content-Length[/code] header that does not match the body, or
+        a body on a TRACE request. When the connection turns out to be closed or broken the status
+        becomes [constant STATUS_CONNECTION_ERROR] and an error is returned
+        ([constant ERR_CONNECTION_ERROR], the stream's error or [constant ERR_TIMEOUT]).
+        """
         return self._send("request", method, url, headers, body.encode("utf-8", "surrogatepass"))
 
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
@@ -430,7 +624,20 @@ class HTTPClient(Reference):
     # --- polling ------------------------------------------------------------------------
 
     def poll(self) -> Error:
-        """Do one step of whatever is in progress: resolve, connect, send, read the head."""
+        """Do one non-blocking step of whatever is in progress and return: check the name lookup,
+        the TCP connect or the TLS handshake, write the rest of the request, read what has arrived
+        of the response head. Call it regularly (once per frame, say) and watch [method get_status].
+        Body bytes are never read here: [method read_response_body_chunk] reads them.
+
+        Returns [constant OK] while all is well, including when there is nothing to do in
+        [constant STATUS_CONNECTED] or [constant STATUS_BODY]. Otherwise it returns
+        [constant ERR_UNCONFIGURED] when there is no connection, [constant ERR_CANT_RESOLVE] or
+        [constant ERR_CANT_CONNECT] when connecting failed, [constant ERR_CONNECTION_ERROR] when the
+        connection broke, [constant ERR_INVALID_DATA] when the response head is malformed or over a
+        size limit, and [constant ERR_TIMEOUT] when a wait in blocking mode ran out. The status says
+        which; an error status stays until [method connect_to_host], a new [member connection] or
+        [method close].
+        """
         status = self._status
         if status == Status.STATUS_RESOLVING:
             return self._poll_resolving()
@@ -612,22 +819,48 @@ class HTTPClient(Reference):
     # --- the response -------------------------------------------------------------------
 
     def has_response(self) -> bool:
-        """Whether a final response head has been received for the last request."""
+        """Returns [code]true[/code] once the head of the final response to the last request has
+        arrived, so its code, headers and length can be read. Interim (1xx) responses do not count.
+        It stays [code]true[/code] after the body has been read and turns [code]false[/code] at the
+        next [method request], [method connect_to_host], [member connection] change or
+        [method close].
+        """
         return self._head is not None
 
     def is_response_chunked(self) -> bool:
+        """Returns [code]true[/code] if the final response's body is sent in chunks (chunked
+        transfer coding); its length is then not known in advance.
+        """
         return self._head is not None and self._head.chunked
 
     def get_response_code(self) -> int:
-        """The final response's status code, 0 while there is none."""
+        """Returns the final response's status code, such as 200 or 404 (see [enum ResponseCode]),
+        or 0 while there is none.
+        """
         return self._head.status if self._head is not None else 0
 
     def get_response_headers(self) -> list[str]:
-        """The final response's header lines, ``"Name: value"``, in arrival order."""
+        """Returns the final response's header lines, [code]Name: value[/code], in the order they
+        arrived, with continuation lines joined. Neither the status line, nor interim responses, nor
+        trailers are included. Each call returns a new array; nothing is consumed.
+        """
         return [f"{name}: {value}" for name, value in self._head.fields] if self._head else []
 
     def get_response_headers_as_dictionary(self) -> dict[str, Any]:
-        """The headers by name: repeats joined with ``", "``, Set-Cookie as a list when repeated."""
+        """Returns the final response's headers as a [Dictionary] with one key per header name.
+        Names are matched whatever their case and spelled as they first arrived. Values are strings;
+        a repeated header's values are joined with a comma and a space in arrival order, except
+        [code]Set-Cookie[/code] (cookies may contain commas), which becomes an [Array] of strings
+        when it is repeated. Each call returns a new dictionary; nothing is consumed.
+
+        [codeblock]
+        {
+            "Content-Type": "text/html; charset=utf-8",
+            "Vary": "Accept, Origin",
+            "Set-Cookie": ["theme=dark", "lang=en"],
+        }
+        [/codeblock]
+        """
         merged: dict[str, Any] = {}
         spelled: dict[str, str] = {}
         for name, value in self._head.fields if self._head else ():
@@ -644,11 +877,29 @@ class HTTPClient(Reference):
         return merged
 
     def get_response_body_length(self) -> int:
-        """The body's Content-Length, 0 for a bodyless reply read through BODY, else -1."""
+        """Returns the body length announced by the final response's [code]Content-Length[/code]
+        header. Returns -1 when the length is not known in advance (a chunked body, or one that ends
+        when the server closes the connection) and when there is no response, and 0 for a response
+        that has no body but still passes through [constant STATUS_BODY], such as the reply to
+        [constant METHOD_HEAD].
+        """
         return self._head.length if self._head is not None else -1
 
     def read_response_body_chunk(self) -> bytes:
-        """The next piece of the body, at most ``read_chunk_size`` bytes (``b""``: nothing yet)."""
+        """Returns the next piece of the response body, at most [member read_chunk_size] bytes,
+        while the status is [constant STATUS_BODY]. Chunked bodies are decoded: only body bytes come
+        back. The call that consumes the end of the body sets the status to
+        [constant STATUS_CONNECTED] (the connection can carry another request) or
+        [constant STATUS_DISCONNECTED] (it was closed).
+
+        In non-blocking mode it returns what has arrived so far, which may be nothing: try again
+        later. In blocking mode (see [member blocking_mode_enabled]) it waits for a full piece, the
+        end of a chunk or the end of the body.
+
+        A body that ends early or is malformed gives the bytes decoded in this call, an error line
+        and [constant STATUS_CONNECTION_ERROR]. Outside [constant STATUS_BODY] the call logs an
+        error and returns an empty array.
+        """
         if self._status != Status.STATUS_BODY:
             fail_cond(
                 "read_response_body_chunk",
@@ -699,28 +950,58 @@ class HTTPClient(Reference):
     # --- settings -----------------------------------------------------------------------
 
     def set_read_chunk_size(self, bytes: int) -> None:
-        """How many body bytes one read may return (256 to 16 MiB)."""
+        """The most body bytes one [method read_response_body_chunk] call returns, from 256 to
+        16777216 (16 MiB). Larger values mean fewer calls for big downloads; the body is never held
+        whole, so memory use does not grow with its size. A value outside the range logs an error
+        and keeps the old one. A change applies from the next read.
+        """
         if bytes < limits.READ_CHUNK_SIZE_MIN or bytes > limits.READ_CHUNK_SIZE_MAX:
             fail_cond("set_read_chunk_size", "p_size < 256 || p_size > (1 << 24)", log=logger)
             return
         self._read_chunk_size = bytes
 
     def get_read_chunk_size(self) -> int:
+        """Returns [member read_chunk_size]."""
         return self._read_chunk_size
 
     def set_blocking_mode(self, enabled: bool) -> None:
-        """In blocking mode requests, polls and reads wait for their whole step."""
+        """If [code]true[/code], calls wait until their step is done instead of returning at once:
+        [method request] writes the whole request, [method poll] in [constant STATUS_REQUESTING]
+        returns with the response head, an error or a timeout, and [method read_response_body_chunk]
+        waits for a full piece. Connecting still moves only through [method poll].
+
+        Each wait is bounded by the [code]network/limits/http/blocking_timeout_seconds[/code]
+        setting (30 seconds unless changed, 0 for no limit). When it runs out the call returns
+        [constant ERR_TIMEOUT] (a read returns the bytes it has) and the status becomes
+        [constant STATUS_CONNECTION_ERROR]. A change applies from the next call.
+        """
         self._blocking = bool(enabled)
 
     def is_blocking_mode_enabled(self) -> bool:
+        """Returns [member blocking_mode_enabled]."""
         return self._blocking
 
     def get_status(self) -> Annotated[int, _ClientStatus]:
-        """The client's current status."""
+        """Returns the client's status, a [enum Status] constant. It changes only during calls on
+        this client: [method poll] moves it on and [method read_response_body_chunk] ends
+        [constant STATUS_BODY].
+        """
         return self._status.value
 
     def query_string_from_dict(self, fields: dict[Any, Any]) -> str:
-        """URL-encode ``fields`` as a query string (``a=1&b=x%20y``); lists repeat the key."""
+        """Returns [code]fields[/code] as a URL-encoded query string, for a request target after
+        [code]?[/code] or an [code]application/x-www-form-urlencoded[/code] body. Pairs follow the
+        dictionary's order and are joined with [code]&[/code]. Keys and values are turned into text
+        and percent-encoded as UTF-8, a space becoming [code]%20[/code]. A [code]null[/code] value
+        adds the key alone; an array adds one pair per element. No connection is needed.
+
+        [codeblock]
+        http.query_string_from_dict({"q": "hello world", "page": 2})
+        # Returns "q=hello%20world&page=2"
+        http.query_string_from_dict({"tag": ["red", "blue"], "draft": None})
+        # Returns "tag=red&tag=blue&draft"
+        [/codeblock]
+        """
         return http.query_string_from_dict(fields, stringify)
 
     @classmethod

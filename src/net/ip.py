@@ -50,8 +50,11 @@ _clock = time.monotonic
 class IP(Object):
     """Internet protocol support: host name resolution, blocking and queued.
 
-    A virtual class, like the engine's singleton: scripts cannot instance it. The one instance
-    comes from ``IP.get_singleton()``; all resolver state is process-wide.
+    A virtual class, like the engine's singleton: scripts cannot instance it, and Python gets the
+    one instance from [code]IP.get_singleton()[/code]; all resolver state is process-wide. Blocking
+    lookups ([method resolve_hostname]) wait for the answer; queued ones
+    ([method resolve_hostname_queue_item]) run on worker threads while the caller polls
+    [method get_resolve_item_status]. Answers are cached per host name and address type.
     """
 
     class ResolverStatus(IntEnum):
@@ -82,18 +85,26 @@ class IP(Object):
     # --- blocking lookups ---
 
     def resolve_hostname(self, host: str, ip_type: IP.Type = Type.TYPE_ANY) -> str:
-        """The first address of ``host`` (cached), or ``""``. Blocks the caller."""
+        """Returns the first address of [code]host[/code] of the given [enum Type] (from the cache
+        when it is there), or an empty string. Blocks the caller.
+        """
         found = _resolve_now("resolve_hostname", host, ip_type, "")
         return found[0] if found else ""
 
     def resolve_hostname_addresses(self, host: str, ip_type: IP.Type = Type.TYPE_ANY) -> list[Any]:
-        """Every address of ``host`` (cached), in the system's order, or ``[]``. Blocks."""
+        """Returns every address of [code]host[/code] of the given [enum Type] (from the cache when
+        it is there), in the system's order, or an empty array. Blocks the caller.
+        """
         return list(_resolve_now("resolve_hostname_addresses", host, ip_type, []))
 
     # --- queued lookups ---
 
     def resolve_hostname_queue_item(self, host: str, ip_type: IP.Type = Type.TYPE_ANY) -> int:
-        """Queue a lookup; its id, or ``RESOLVER_INVALID_ID`` if ``host`` is empty or 32 wait."""
+        """Queue a lookup of [code]host[/code] and return its id, to be polled with
+        [method get_resolve_item_status]. Returns [constant RESOLVER_INVALID_ID] when
+        [code]host[/code] is empty or all [constant RESOLVER_MAX_QUERIES] slots are taken (a slot
+        stays taken until [method erase_resolve_item]).
+        """
         function = "resolve_hostname_queue_item"
         if not host:
             fail_cond(function, "p_hostname.empty()", IP.RESOLVER_INVALID_ID, log=logger)
@@ -120,7 +131,9 @@ class IP(Object):
         return slot
 
     def get_resolve_item_status(self, id: int) -> IP.ResolverStatus:
-        """The status of queued lookup ``id``; never waits."""
+        """Returns the status of queued lookup [code]id[/code], a [enum ResolverStatus] constant,
+        without waiting. A lookup still waiting after the connect timeout counts as failed.
+        """
         function = "get_resolve_item_status"
         if _bad_id(function, id):
             return IP.ResolverStatus.RESOLVER_STATUS_NONE
@@ -141,16 +154,22 @@ class IP(Object):
         return status
 
     def get_resolve_item_address(self, id: int) -> str:
-        """The first address found by lookup ``id``, or ``""`` (logged) if it is not DONE."""
+        """Returns the first address found by lookup [code]id[/code], or an empty string (and an
+        error line) if it is not [constant RESOLVER_STATUS_DONE].
+        """
         found = _finished("get_resolve_item_address", id)
         return found[0] if found else ""
 
     def get_resolve_item_addresses(self, id: int) -> list[Any]:
-        """Every address found by lookup ``id``, or ``[]`` (logged) if it is not DONE."""
+        """Returns every address found by lookup [code]id[/code], or an empty array (and an error
+        line) if it is not [constant RESOLVER_STATUS_DONE].
+        """
         return list(_finished("get_resolve_item_addresses", id) or [])
 
     def erase_resolve_item(self, id: int) -> None:
-        """Free slot ``id``; a lookup still running for it is ignored when it ends."""
+        """Free the slot of lookup [code]id[/code] for another lookup; a lookup still running for it
+        is ignored when it ends.
+        """
         if not _bad_id("erase_resolve_item", id):
             with _state.lock:
                 _state.items[id] = None
@@ -158,7 +177,7 @@ class IP(Object):
     # --- local addresses and the cache ---
 
     def get_local_addresses(self) -> list[Any]:
-        """This machine's addresses: those of its host name, then the loopback ones."""
+        """Returns this machine's addresses: those of its host name, then the loopback ones."""
         found: list[str] = []
         try:
             infos = socket.getaddrinfo(socket.gethostname(), None, 0, socket.SOCK_STREAM)
@@ -173,7 +192,9 @@ class IP(Object):
         return list(dict.fromkeys(found))
 
     def clear_cache(self, hostname: str = "") -> None:
-        """Forget the cached answers for ``hostname`` (every type), or all of them."""
+        """Forget the cached answers for [code]hostname[/code] (of every type), or all of them when
+        it is empty.
+        """
         with _state.lock:
             if not hostname:
                 _state.cache.clear()

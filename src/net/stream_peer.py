@@ -58,7 +58,14 @@ _HAS_POLL: Final = hasattr(select, "poll")
 
 
 class StreamPeer(Reference):
-    """Abstract byte stream with the engine's reading and writing API."""
+    """Abstract byte stream with the engine's reading and writing API.
+
+    The base of the network streams ([StreamPeerTCP], [StreamPeerSSL]) and of the in-memory
+    [StreamPeerBuffer]. Whole reads and writes ([method get_data], [method put_data]) wait until
+    they are done; partial ones ([method get_partial_data], [method put_partial_data]) move what
+    they can at once. The typed helpers write and read numbers in little-endian order unless
+    [member big_endian] is set, and strings after a 32-bit length.
+    """
 
     big_endian: bool  # a ClassDB property, declared for type checkers
 
@@ -91,7 +98,7 @@ class StreamPeer(Reference):
     # --- the engine's API ---
 
     def put_data(self, data: bytes) -> Error:
-        """Send all of ``data``, waiting as needed."""
+        """Send all of [code]data[/code], waiting as needed; [constant OK] or the stream's error."""
         view = memoryview(data)
         while view:
             err, sent = self._write(view)
@@ -103,12 +110,16 @@ class StreamPeer(Reference):
         return Error.OK
 
     def put_partial_data(self, data: bytes) -> list[Any]:
-        """Send what can be sent now: ``[Error, bytes sent]``."""
+        """Send what the stream takes now of [code]data[/code], without waiting. Returns
+        [code][error, bytes sent][/code]; fewer bytes than given (even 0) is not an error.
+        """
         err, sent = self._write(data)
         return [err, sent]
 
     def get_data(self, bytes: int) -> list[Any]:
-        """Receive exactly ``bytes`` bytes, waiting as needed: ``[Error, data]``."""
+        """Receive exactly [code]bytes[/code] bytes, waiting as needed. Returns
+        [code][error, data][/code]; on an error the data holds what arrived before it.
+        """
         if bytes < 0:
             fail_cond("get_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
             return [Error.ERR_INVALID_PARAMETER, b""]
@@ -127,7 +138,9 @@ class StreamPeer(Reference):
         return Error.OK, builtins.bytes(received)
 
     def get_partial_data(self, bytes: int) -> list[Any]:
-        """Receive up to ``bytes`` bytes that are available now: ``[Error, data]``."""
+        """Receive up to [code]bytes[/code] bytes that have arrived, without waiting. Returns
+        [code][error, data][/code]; the data may be shorter than asked, or empty.
+        """
         if bytes < 0:
             fail_cond("get_partial_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
             return [Error.ERR_INVALID_PARAMETER, b""]
@@ -135,12 +148,18 @@ class StreamPeer(Reference):
         return [err, chunk]
 
     def get_available_bytes(self) -> int:
+        """Returns how many bytes can be read now without waiting."""
         return self._available()
 
     def set_big_endian(self, enable: bool) -> None:
+        """If [code]true[/code], the typed helpers ([method put_32], [method get_u16],
+        [method put_double] and the others) use big-endian (network) byte order; by default they use
+        little-endian.
+        """
         self._big_endian = bool(enable)
 
     def is_big_endian_enabled(self) -> bool:
+        """Returns [member big_endian]."""
         return self._big_endian
 
     # --- typed helpers ---
@@ -172,75 +191,97 @@ class StreamPeer(Reference):
         return struct.unpack(code, data)[0]
 
     def put_8(self, value: int) -> None:
+        """Write [code]value[/code] as a signed 8-bit integer; values out of range wrap."""
         self._put_number("8", value)
 
     def put_u8(self, value: int) -> None:
+        """Write [code]value[/code] as an unsigned 8-bit integer; values out of range wrap."""
         self._put_number("u8", value)
 
     def put_16(self, value: int) -> None:
+        """Write [code]value[/code] as a signed 16-bit integer; values out of range wrap."""
         self._put_number("16", value)
 
     def put_u16(self, value: int) -> None:
+        """Write [code]value[/code] as an unsigned 16-bit integer; values out of range wrap."""
         self._put_number("u16", value)
 
     def put_32(self, value: int) -> None:
+        """Write [code]value[/code] as a signed 32-bit integer; values out of range wrap."""
         self._put_number("32", value)
 
     def put_u32(self, value: int) -> None:
+        """Write [code]value[/code] as an unsigned 32-bit integer; values out of range wrap."""
         self._put_number("u32", value)
 
     def put_64(self, value: int) -> None:
+        """Write [code]value[/code] as a signed 64-bit integer; values out of range wrap."""
         self._put_number("64", value)
 
     def put_u64(self, value: int) -> None:
+        """Write [code]value[/code] as an unsigned 64-bit integer; values out of range wrap."""
         self._put_number("u64", value)
 
     def put_float(self, value: float) -> None:
+        """Write [code]value[/code] as a 32-bit (single precision) float."""
         self._put_number("float", value)
 
     def put_double(self, value: float) -> None:
+        """Write [code]value[/code] as a 64-bit (double precision) float."""
         self._put_number("double", value)
 
     def put_string(self, value: str) -> None:
-        """A 32-bit length, then the text's low byte per character (the engine's ``ascii()``)."""
+        """Write [code]value[/code] as a 32-bit length and then one byte per character, the low byte
+        of its code (the engine's ASCII form); use [method put_utf8_string] for other text.
+        """
         data = bytes(ord(ch) & 0xFF for ch in value)
         self.put_u32(len(data))
         self.put_data(data)
 
     def put_utf8_string(self, value: str) -> None:
-        """A 32-bit length, then the text in UTF-8."""
+        """Write [code]value[/code] as a 32-bit length and then its UTF-8 bytes."""
         data = value.encode("utf-8", "surrogatepass")
         self.put_u32(len(data))
         self.put_data(data)
 
     def get_8(self) -> int:
+        """Read a signed 8-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("8", "get_8"))
 
     def get_u8(self) -> int:
+        """Read an unsigned 8-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("u8", "get_u8"))
 
     def get_16(self) -> int:
+        """Read a signed 16-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("16", "get_16"))
 
     def get_u16(self) -> int:
+        """Read an unsigned 16-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("u16", "get_u16"))
 
     def get_32(self) -> int:
+        """Read a signed 32-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("32", "get_32"))
 
     def get_u32(self) -> int:
+        """Read an unsigned 32-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("u32", "get_u32"))
 
     def get_64(self) -> int:
+        """Read a signed 64-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("64", "get_64"))
 
     def get_u64(self) -> int:
+        """Read an unsigned 64-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("u64", "get_u64"))
 
     def get_float(self) -> float:
+        """Read a 32-bit float, waiting for it; 0.0 (logged) if the stream fails."""
         return float(self._get_number("float", "get_float"))
 
     def get_double(self) -> float:
+        """Read a 64-bit float, waiting for it; 0.0 (logged) if the stream fails."""
         return float(self._get_number("double", "get_double"))
 
     def _get_text(self, size: int, function: str) -> bytes | None:
@@ -254,12 +295,18 @@ class StreamPeer(Reference):
         return text
 
     def get_string(self, bytes: int = -1) -> str:
-        """Text of ``bytes`` bytes (or a 32-bit length first when -1), one byte per character."""
+        """Read [code]bytes[/code] bytes as text, one character per byte; with -1 a 32-bit length is
+        read first, as [method put_string] writes it. The text ends at the first NUL byte. Returns
+        an empty string (and logs an error) if the stream fails.
+        """
         data = self._get_text(bytes, "get_string")
         return "" if data is None else data.decode("latin-1")
 
     def get_utf8_string(self, bytes: int = -1) -> str:
-        """UTF-8 text of ``bytes`` bytes (or a 32-bit length first when -1)."""
+        """Read [code]bytes[/code] bytes as UTF-8 text (invalid sequences replaced); with -1 a
+        32-bit length is read first, as [method put_utf8_string] writes it. The text ends at the
+        first NUL byte. Returns an empty string (and logs an error) if the stream fails.
+        """
         data = self._get_text(bytes, "get_utf8_string")
         return "" if data is None else data.decode("utf-8", "replace")
 
@@ -339,19 +386,26 @@ class StreamPeerBuffer(StreamPeer):
         return self._read(size)
 
     def seek(self, position: int) -> None:
+        """Move the read/write position to [code]position[/code], from 0 to [method get_size].
+        Another value logs an error and leaves the position where it was.
+        """
         if position < 0 or position > len(self._data):
             fail_cond("seek", "p_pos < 0 || p_pos > data.size()", log=logger)
             return
         self._pointer = position
 
     def get_size(self) -> int:
+        """Returns the size of the data array in bytes."""
         return len(self._data)
 
     def get_position(self) -> int:
+        """Returns the read/write position."""
         return self._pointer
 
     def resize(self, size: int) -> None:
-        """Grow with zero bytes or cut; the position is kept inside the array."""
+        """Make the data array [code]size[/code] bytes long, adding zero bytes or cutting the end. A
+        position past the new end moves back to it.
+        """
         if size < 0:
             fail_cond("resize", "p_size < 0", log=logger)
             return
@@ -360,19 +414,24 @@ class StreamPeerBuffer(StreamPeer):
         self._pointer = min(self._pointer, size)
 
     def set_data_array(self, data: bytes) -> None:
-        """Replace the contents and rewind."""
+        """The whole contents of the buffer.
+
+        Setting it replaces the contents and moves the read/write position back to 0.
+        """
         self._data = bytearray(data)
         self._pointer = 0
 
     def get_data_array(self) -> bytes:
+        """Returns a copy of [member data_array]."""
         return bytes(self._data)
 
     def clear(self) -> None:
+        """Empty the buffer and move the read/write position back to 0."""
         self._data.clear()
         self._pointer = 0
 
     def duplicate(self) -> StreamPeerBuffer:
-        """A new buffer with a copy of the contents, positioned at the start."""
+        """Returns a new buffer with a copy of the contents, positioned at the start."""
         copy = StreamPeerBuffer()
         copy._data = bytearray(self._data)
         return copy

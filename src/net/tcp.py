@@ -61,7 +61,13 @@ def _writable_now(sock: socket.socket) -> bool:
 
 
 class StreamPeerTCP(StreamPeer):
-    """A TCP connection: non-blocking connect, status, reads and writes that never block."""
+    """A TCP connection: non-blocking connect, status, reads and writes that never block.
+
+    [method connect_to_host] starts a connect and returns at once; [method poll] (or
+    [method get_status]) finishes it and later notices when the peer closes the connection or it
+    breaks. Nagle's algorithm is off by default (see [method set_no_delay]), which suits request and
+    response traffic.
+    """
 
     class Status(IntEnum):
         STATUS_NONE = 0
@@ -105,7 +111,14 @@ class StreamPeerTCP(StreamPeer):
     # --- the engine's API ---
 
     def connect_to_host(self, host: str, port: int) -> Error:
-        """Start connecting to ``host`` (an IP literal, or a name resolved now) and ``port``."""
+        """Start connecting to [code]host[/code] on [code]port[/code]. An IP address is used as is;
+        a host name is resolved first, which blocks the caller ([IP] resolves without blocking).
+        Returns [constant OK] when the connect has started (status [constant STATUS_CONNECTING], or
+        [constant STATUS_CONNECTED] at once), [constant ERR_ALREADY_IN_USE] while a connection is
+        open, [constant ERR_INVALID_PARAMETER] for an empty host or a port outside 1 to 65535,
+        [constant ERR_CANT_RESOLVE] when the name does not resolve, and [constant FAILED] when the
+        connect cannot start.
+        """
         if self._sock is not None:
             fail_cond("connect_to_host", "_sock->is_open()", Error.ERR_ALREADY_IN_USE, log=logger)
             return Error.ERR_ALREADY_IN_USE
@@ -151,9 +164,10 @@ class StreamPeerTCP(StreamPeer):
         return Error.OK
 
     def poll(self) -> Error:
-        """One non-blocking step: finish a pending connect, or check a live connection.
-
-        ``ERR_CONNECTION_ERROR`` while the status is ``STATUS_ERROR``, else ``OK``.
+        """Do one non-blocking step: finish a pending connect (or fail it once the
+        [code]network/limits/tcp/connect_timeout_seconds[/code] setting has passed), or check that a
+        live connection is still open. Returns [constant ERR_CONNECTION_ERROR] while the status is
+        [constant STATUS_ERROR], else [constant OK].
         """
         self._update()
         if self._status == _Status.STATUS_ERROR:
@@ -161,26 +175,38 @@ class StreamPeerTCP(StreamPeer):
         return Error.OK
 
     def is_connected_to_host(self) -> bool:
+        """Returns [code]true[/code] while the status is [constant STATUS_CONNECTED]."""
         return self._status == _Status.STATUS_CONNECTED
 
     def get_status(self) -> Annotated[int, Status]:
-        """The status after one non-blocking step (see ``poll``)."""
+        """Returns the status, a [enum Status] constant, after one non-blocking step (see
+        [method poll]).
+        """
         self._update()
         return int(self._status)
 
     def get_connected_host(self) -> str:
+        """Returns the address of the peer, or an empty string; it stays readable after the
+        connection ends, until [method disconnect_from_host].
+        """
         return self._host
 
     def get_connected_port(self) -> int:
+        """Returns the port of the peer, or 0; it stays readable after the connection ends, until
+        [method disconnect_from_host].
+        """
         return self._port
 
     def disconnect_from_host(self) -> None:
-        """Close the socket (if any) and return to ``STATUS_NONE``."""
+        """Close the socket (if any) and return to [constant STATUS_NONE]."""
         self._ended = False
         self._drop(_Status.STATUS_NONE, forget=True)
 
     def set_no_delay(self, enabled: bool) -> None:
-        """Turn Nagle's algorithm off (``True``, the default here) or on; kept for reconnects."""
+        """Turn Nagle's algorithm off ([code]true[/code], the default here) or on. Small writes then
+        go out at once instead of being held back to be merged; the choice is kept for later
+        connections.
+        """
         self._no_delay = bool(enabled)
         self._apply_no_delay()
 

@@ -113,7 +113,13 @@ def _printable(text: str) -> str:
 
 
 class StreamPeerSSL(StreamPeer):
-    """TLS client over a base ``StreamPeer``; the handshake runs blocking or through ``poll``."""
+    """TLS client over a base [StreamPeer]; the handshake runs blocking or through [method poll].
+
+    The base stream can be any [StreamPeer]: a [StreamPeerTCP], an in-memory peer or another
+    [StreamPeerSSL] (a tunnel). Servers are checked against certifi's bundle, or against the PEM
+    bundle named by the [code]network/ssl/certificates[/code] setting; TLS 1.2 is the oldest version
+    accepted.
+    """
 
     blocking_handshake: bool  # a ClassDB property, declared for type checkers
 
@@ -141,7 +147,9 @@ class StreamPeerSSL(StreamPeer):
     # --- the engine's API ---
 
     def poll(self) -> None:
-        """Drive a non-blocking handshake one step, or send ciphertext still held back."""
+        """Drive a non-blocking handshake one step, or send ciphertext still held back. Outside
+        [constant STATUS_HANDSHAKING] and [constant STATUS_CONNECTED] it logs an error.
+        """
         if self._status not in (_Status.STATUS_CONNECTED, _Status.STATUS_HANDSHAKING):
             fail_cond(
                 "poll", "status != STATUS_CONNECTED && status != STATUS_HANDSHAKING", log=logger
@@ -155,10 +163,16 @@ class StreamPeerSSL(StreamPeer):
     def connect_to_stream(
         self, stream: StreamPeer | None, validate_certs: bool = False, for_hostname: str = ""
     ) -> Error:
-        """Start a client handshake over ``stream`` for ``for_hostname`` (SNI and name check).
+        """Start a client handshake over [code]stream[/code] for [code]for_hostname[/code], the name
+        sent for SNI and, with [code]validate_certs[/code], checked against the certificate.
+        [code]validate_certs[/code] also checks the certificate chain; without it the link is
+        encrypted but the server is not authenticated.
 
-        ``OK`` when the handshake finished (blocking) or is under way (non-blocking), ``FAILED``
-        when it failed, a file error when the trusted certificates cannot be loaded.
+        Returns [constant OK] when the handshake finished (blocking, see
+        [member blocking_handshake]) or is under way (non-blocking: call [method poll] until the
+        status leaves [constant STATUS_HANDSHAKING]); [constant FAILED] when it failed; a file error
+        when the trusted certificates cannot be loaded; [constant ERR_INVALID_PARAMETER] for a
+        missing stream, or for [code]validate_certs[/code] without a host name.
         """
         function = "connect_to_stream"
         if stream is None or not is_instance_valid(stream) or not isinstance(stream, StreamPeer):
@@ -192,10 +206,13 @@ class StreamPeerSSL(StreamPeer):
         return Error.OK
 
     def get_status(self) -> Annotated[int, Status]:
+        """Returns the session's status, a [enum Status] constant."""
         return int(self._status)
 
     def disconnect_from_host(self) -> None:
-        """Send close_notify (best effort, no waiting), close a TCP or TLS base, forget it."""
+        """Send close_notify (best effort, no waiting), close a TCP or TLS base stream, and forget
+        it; the status becomes [constant STATUS_DISCONNECTED].
+        """
         self._send_close_notify()
         base = self._base.get()
         if isinstance(base, StreamPeerTCP | StreamPeerSSL):
@@ -205,9 +222,13 @@ class StreamPeerSSL(StreamPeer):
         self._hostname = ""
 
     def set_blocking_handshake_enabled(self, enabled: bool) -> None:
+        """If [code]true[/code] (the default), [method connect_to_stream] runs the whole handshake
+        before it returns; if [code]false[/code], it only starts it and [method poll] carries it on.
+        """
         self._handshake_blocks = bool(enabled)
 
     def is_blocking_handshake_enabled(self) -> bool:
+        """Returns [member blocking_handshake]."""
         return self._handshake_blocks
 
     # --- Python-only accessors ---

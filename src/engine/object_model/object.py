@@ -99,7 +99,14 @@ class _ObjectMeta(type):
 
 
 class Object(metaclass=_ObjectMeta):
-    """The base of every bound class (see object_model.md §2)."""
+    """The base class of every class registered in ClassDB (see object_model.md §2).
+
+    An Object has a unique instance id, answers calls and property access by name through ClassDB
+    ([method call], [method get], [method set]), emits signals to connected methods and keeps
+    metadata. A plain Object lives until [method free] is called; a [Reference] is freed when its
+    last owner lets go. Misuse through these methods never raises: it returns the engine's value and
+    logs one line.
+    """
 
     __slots__ = (
         "__weakref__",
@@ -145,16 +152,25 @@ class Object(metaclass=_ObjectMeta):
     # --- identity ---
 
     def get_class(self) -> str:
-        """The nearest registered class in this object's Python class chain."""
+        """Returns the name of the object's class: the nearest class in its Python class chain
+        that is registered in ClassDB.
+        """
         return self._class_info.name
 
     def is_class(self, class_name: str) -> bool:
+        """Returns [code]true[/code] if the object's class is [code]class[/code] or inherits from
+        it.
+        """
         return self._class_info.inherits(class_name)
 
     def get_instance_id(self) -> int:
+        """Returns the object's unique id, which [code]instance_from_id()[/code] looks up."""
         return self._id
 
     def to_string(self) -> str:
+        """Returns [code][Class:id][/code], or [code][Deleted Object][/code] once the object is
+        freed.
+        """
         return "[Deleted Object]" if self._freed else f"[{self._class_info.name}:{self._id}]"
 
     __str__ = to_string
@@ -165,7 +181,10 @@ class Object(metaclass=_ObjectMeta):
     # --- properties by name ---
 
     def set(self, property: str, value: Any) -> None:
-        """Set a ClassDB property, ``__meta__`` or a ``_set`` hook's property; never logs."""
+        """Set [code]property[/code] to [code]value[/code]: a ClassDB property through its setter,
+        [code]__meta__[/code], or a property a [code]_set[/code] hook accepts. Anything else is
+        ignored, and nothing is logged.
+        """
         if self._freed:
             return cast(None, _freed_call("set", None))
         binding = self._props.get(property)
@@ -186,7 +205,10 @@ class Object(metaclass=_ObjectMeta):
         return None
 
     def get(self, property: str) -> Any:
-        """A ClassDB property, an integer constant, ``__meta__`` or a ``_get`` hook's answer."""
+        """Returns the value of [code]property[/code]: a ClassDB property through its getter, an
+        integer constant, [code]__meta__[/code], or a [code]_get[/code] hook's answer;
+        [code]null[/code] for anything else.
+        """
         if self._freed:
             return _freed_call("get", None)
         binding = self._props.get(property)
@@ -205,7 +227,9 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive([])
     def get_property_list(self) -> list[dict[str, Any]]:
-        """Categories and properties of the class chain, base first, as an editor lists them."""
+        """Returns the object's properties as dictionaries, as an editor lists them: each class of
+        the chain, base first, as a category entry followed by its properties.
+        """
         out: list[dict[str, Any]] = []
         validators = _hooks(type(self), "_validate_property")
         for k in reversed(type(self).__mro__):
@@ -228,20 +252,27 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(None)
     def property_list_changed_notify(self) -> None:
-        """Kept for the API's sake; there is no editor to tell."""
+        """Kept for the engine API's sake; there is no editor to tell."""
 
     # --- methods ---
 
     @_alive(False)
     def has_method(self, method: str) -> bool:
+        """Returns [code]true[/code] if the object has the method [code]method[/code]
+        ([code]free[/code] included).
+        """
         return method == "free" or method in self._binds
 
     @_alive([])
     def get_method_list(self) -> list[dict[str, Any]]:
+        """Returns the bound methods of the object's class and its ancestors, as dictionaries."""
         return ClassDB.class_get_method_list(self._class_info.name)
 
     def call(self, method: str, *args: Any) -> Any:
-        """Call a bound method by name with the engine's checks; ``None`` and a log on failure."""
+        """Call the bound method [code]method[/code] with the arguments that follow, checking their
+        number and types as the engine does. Returns the method's result, or [code]null[/code] and
+        an error line when the call fails.
+        """
         try:
             bind = self._binds[method]
         except (KeyError, TypeError):  # unknown, "free", or not a method name at all
@@ -255,7 +286,7 @@ class Object(metaclass=_ObjectMeta):
             return None
 
     def callv(self, method: str, arg_array: list[Any]) -> Any:
-        """``call`` with the arguments in a list."""
+        """Same as [method call], with the arguments in the array [code]arg_array[/code]."""
         return self._call_logged("callv", method, tuple(arg_array))
 
     def callp(self, method: str, args: tuple[Any, ...] | list[Any]) -> tuple[Any, CallError]:
@@ -312,7 +343,9 @@ class Object(metaclass=_ObjectMeta):
         return None, None
 
     def call_deferred(self, method: str, *args: Any) -> None:
-        """Queue a call by name for the next ``MessageQueue.flush()``."""
+        """Queue a call of [code]method[/code] with the arguments that follow; it runs at the next
+        message queue flush.
+        """
         if self._freed:
             return cast(None, _freed_call("call_deferred", None))
         MessageQueue.push_call(self, method, *args)
@@ -320,20 +353,29 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(None)
     def set_deferred(self, property: str, value: Any) -> None:
+        """Queue setting [code]property[/code] to [code]value[/code] for the next message queue
+        flush.
+        """
         MessageQueue.push_set(self, property, value)
 
     # --- notifications and freeing ---
 
     @_alive(None)
     def notification(self, what: int, reversed: bool = False) -> None:
-        """Run the ``_notification`` hooks, Object first (most-derived first when reversed)."""
+        """Send notification [code]what[/code]: every [code]_notification[/code] hook of the class
+        chain runs, the base class's first, or the most derived first when [code]reversed[/code] is
+        [code]true[/code].
+        """
         hooks = _hooks(type(self), "_notification")
         for hook in hooks[::-1] if reversed else hooks:
             hook(self, what)
 
     @_alive(None)
     def free(self) -> None:
-        """Free a plain Object now. References are freed by their count, never by this."""
+        """Free a plain Object now: its [code]_notification[/code] hooks get
+        [constant NOTIFICATION_PREDELETE] and its connections go. A [Reference] is freed by its
+        count, never by this: calling it on one logs an error.
+        """
         if self._is_reference:
             err_print("free", "Can't 'free' a reference.")
             return
@@ -353,13 +395,16 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(False)
     def is_queued_for_deletion(self) -> bool:
+        """Returns [code]false[/code]: nothing is ever queued for deletion here."""
         return False
 
     # --- metadata ---
 
     @_alive(None)
     def set_meta(self, name: str, value: Any) -> None:
-        """Store ``value`` under ``name``; ``None`` removes the entry."""
+        """Store [code]value[/code] under [code]name[/code] in the metadata; [code]null[/code]
+        removes the entry.
+        """
         if value is None:
             self.remove_meta(name)
             return
@@ -369,6 +414,9 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(None)
     def get_meta(self, name: str, default: Any = None) -> Any:
+        """Returns the metadata entry [code]name[/code], else [code]default[/code]; with neither, it
+        logs an error and returns [code]null[/code].
+        """
         if self._meta is not None and name in self._meta:
             return self._meta[name]
         if default is None:
@@ -380,22 +428,28 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(False)
     def has_meta(self, name: str) -> bool:
+        """Returns [code]true[/code] if the metadata has an entry [code]name[/code]."""
         return self._meta is not None and name in self._meta
 
     @_alive(None)
     def remove_meta(self, name: str) -> None:
+        """Remove the metadata entry [code]name[/code], if there is one."""
         if self._meta is not None:
             self._meta.pop(name, None)
 
     @_alive([])
     def get_meta_list(self) -> list[str]:
+        """Returns the names of the metadata entries."""
         return list(self._meta or ())
 
     # --- signals ---
 
     @_alive(None)
     def add_user_signal(self, signal: str, arguments: list[Any] | None = None) -> None:
-        """Declare a signal on this object only; ``arguments`` are dicts or ArgumentInfo."""
+        """Add [code]signal[/code] to this object only, its [code]arguments[/code] described by
+        dictionaries ([code]name[/code], [code]type[/code] and so on). An empty name, a signal of
+        the class or one added before logs an error instead.
+        """
         if not signal:
             err_print("add_user_signal", "Signal name cannot be empty.")
             return
@@ -422,26 +476,39 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(False)
     def has_user_signal(self, signal: str) -> bool:
+        """Returns [code]true[/code] if [method add_user_signal] added [code]signal[/code] to this
+        object.
+        """
         return self._user_signals is not None and signal in self._user_signals
 
     @_alive(False)
     def has_signal(self, signal: str) -> bool:
+        """Returns [code]true[/code] if the object has [code]signal[/code], from its class chain or
+        added by [method add_user_signal].
+        """
         return self.has_user_signal(signal) or ClassDB.class_has_signal(
             self._class_info.name, signal
         )
 
     @_alive([])
     def get_signal_list(self) -> list[dict[str, Any]]:
+        """Returns the signals of the class chain, then the user signals, as dictionaries."""
         own = ClassDB.class_get_signal_list(self._class_info.name)
         return own + [s.as_dict() for s in (self._user_signals or {}).values()]
 
     @_alive([])
     def get_signal_connection_list(self, signal: str) -> list[dict[str, Any]]:
+        """Returns the connections of [code]signal[/code] as dictionaries, in the order they are
+        called.
+        """
         table = (self._connections or {}).get(signal)
         return [c.as_dict() for c in signals.emission_order(table)] if table else []
 
     @_alive([])
     def get_incoming_connections(self) -> list[dict[str, Any]]:
+        """Returns the connections that call this object, as dictionaries with the keys
+        [code]source[/code], [code]signal_name[/code] and [code]method_name[/code].
+        """
         return [
             {
                 "source": object_db.lookup(c.source_id),
@@ -460,7 +527,13 @@ class Object(metaclass=_ObjectMeta):
         binds: list[Any] | None = None,
         flags: int = 0,
     ) -> Error:
-        """Connect ``signal`` to ``target.method``; see object_model.md §2.4 for the rules."""
+        """Connect [code]signal[/code] to [code]method[/code] of [code]target[/code].
+        [code]binds[/code] are appended to the signal's arguments at each call, and
+        [code]flags[/code] combines [enum ConnectFlags] values. Returns [constant OK], or
+        [constant ERR_INVALID_PARAMETER] and an error line for an unknown signal, a missing target
+        or a connection that already exists (a [constant CONNECT_REFERENCE_COUNTED] one counts one
+        more instead).
+        """
         if not self.has_signal(signal) and target is not None and not target._freed:
             err_print(
                 "connect",
@@ -472,6 +545,10 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(None)
     def disconnect(self, signal: str, target: Object | None, method: str) -> None:
+        """Remove the connection of [code]signal[/code] to [code]method[/code] of
+        [code]target[/code]; a [constant CONNECT_REFERENCE_COUNTED] one goes only when its count
+        reaches 0. A connection that does not exist logs an error.
+        """
         if target is None:
             fail_cond("disconnect", "!target")
             return
@@ -482,6 +559,9 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(False)
     def is_connected(self, signal: str, target: Object | None, method: str) -> bool:
+        """Returns [code]true[/code] if [code]signal[/code] is connected to [code]method[/code] of
+        [code]target[/code].
+        """
         if not self.has_signal(signal):
             err_print("is_connected", f"Nonexistent signal: {signal}.")
             return False
@@ -491,7 +571,10 @@ class Object(metaclass=_ObjectMeta):
         return bool(table) and (target._id, method) in table  # type: ignore[operator]
 
     def emit_signal(self, signal: str, *args: Any) -> None:
-        """Call every connected method, by ascending target id; DEFERRED ones are queued."""
+        """Emit [code]signal[/code] with the arguments that follow: each connected method is called,
+        in ascending order of target instance id, with the connection's binds appended.
+        [constant CONNECT_DEFERRED] connections are queued for the next message queue flush instead.
+        """
         if self._freed:
             return cast(None, _freed_call("emit_signal", None))
         if self._blocking or not self._connections:
@@ -501,10 +584,14 @@ class Object(metaclass=_ObjectMeta):
 
     @_alive(None)
     def set_block_signals(self, enable: bool) -> None:
+        """If [code]enable[/code] is [code]true[/code], [method emit_signal] calls nothing until it
+        is unblocked.
+        """
         self._blocking = bool(enable)
 
     @_alive(False)
     def is_blocking_signals(self) -> bool:
+        """Returns [code]true[/code] while signals are blocked (see [method set_block_signals])."""
         return self._blocking
 
     @classmethod

@@ -19,7 +19,12 @@ _T = TypeVar("_T", bound="Reference")
 
 
 class Reference(Object):
-    """An Object freed when its last counted owner lets go."""
+    """An Object freed when its last counted owner lets go.
+
+    A Reference starts with a count of 1 that belongs to Python until its first owner adopts it
+    ([method init_ref], done by [code]Ref[/code]); from then on it is freed the moment its count
+    reaches 0. [code]free()[/code] refuses a Reference.
+    """
 
     __slots__ = ("_count", "_init")
     _count: int
@@ -36,7 +41,9 @@ class Reference(Object):
 
     @_alive(False)
     def init_ref(self) -> bool:
-        """Take the first owner's reference; later calls act like ``reference()``."""
+        """Take the first owner's reference; a later call acts like [method reference]. Returns
+        [code]false[/code] if the object is already being freed.
+        """
         with object_db.lock:
             if not self.reference():
                 return False
@@ -48,7 +55,9 @@ class Reference(Object):
 
     @_alive(False)
     def reference(self) -> bool:
-        """Add one to the count; ``False`` (and nothing changes) once it has reached 0."""
+        """Add one to the count. Returns [code]false[/code], and changes nothing, once the count has
+        reached 0.
+        """
         with object_db.lock:
             if self._count == 0:
                 return False
@@ -57,7 +66,9 @@ class Reference(Object):
 
     @_alive(False)
     def unreference(self) -> bool:
-        """Take one from the count; ``True`` means that was the last one and the object is freed."""
+        """Take one from the count. Returns [code]true[/code] when that was the last one: the object
+        is then freed.
+        """
         with object_db.lock:
             if self._count == 0:
                 return False
@@ -170,7 +181,11 @@ class Ref(Generic[_T]):
 
 
 class WeakRef(Reference):
-    """Holds an object's id only, so it never keeps the object alive."""
+    """Holds an object's id only, so it never keeps the object alive.
+
+    Make one with [code]weakref(obj)[/code]; [method get_ref] returns the object while it lives and
+    [code]null[/code] afterwards.
+    """
 
     __slots__ = ("_ref_id",)
     _ref_id: int
@@ -181,7 +196,7 @@ class WeakRef(Reference):
 
     @_alive(None)
     def get_ref(self) -> Any:
-        """The object if it is still alive, else ``None``."""
+        """Returns the object if it is still alive, else [code]null[/code]."""
         return object_db.lookup(self._ref_id) if self._ref_id else None
 
     @classmethod
