@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -130,3 +132,33 @@ def test_demo_runs_end_to_end() -> None:
     assert "chunk 5 of 5" in text
     assert "2.0 MiB in" in text
     assert "Inspector: HTTPClient" in text
+
+
+@pytest.mark.parametrize("form", ["text", "xml", "json"])
+def test_doc_writes_each_format(form: str, tmp_path: Path) -> None:
+    target = tmp_path / f"HTTPClient.{form}"
+    result = engine_net("doc", "HTTPClient", "--format", form, "-o", str(target))
+    assert (result.returncode, result.stdout) == (0, b"")
+    text = target.read_text(encoding="utf-8")
+    if form == "text":
+        assert text.startswith("HTTPClient\n\nInherits: Reference < Object\n")
+        assert "  • STATUS_BODY = 7" in text
+    elif form == "xml":
+        root = ElementTree.fromstring(text.encode())
+        assert root.get("name") == "HTTPClient"
+        assert len(root.findall("./constants/constant")) == 81
+    else:
+        entry = json.loads(text)
+        assert (entry["name"], len(entry["methods"]), len(entry["constants"])) == (
+            "HTTPClient",
+            20,
+            81,
+        )
+
+
+def test_doc_all_is_the_whole_api_json() -> None:
+    result = engine_net("doc", "all", "--format", "json")
+    names = [entry["name"] for entry in json.loads(result.stdout)]
+    assert names[0] == "GlobalConstants"
+    assert {"HTTPClient", "Object", "StreamPeerTCP"} <= set(names)
+    assert engine_net("doc", "NoSuchClass").returncode == 2

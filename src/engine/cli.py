@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--insecure", action="store_true", help="TLS without verification")
     fetch.add_argument("--chunk-size", type=int, default=65536, help="read_chunk_size")
     fetch.add_argument("--blocking", action="store_true", help="use blocking mode")
-    sub.add_parser("doc", help="not built yet")
+    doc = sub.add_parser("doc", help="the class reference of a class, generated from ClassDB")
+    doc.add_argument("class_name", metavar="CLASS", help="a class name, or 'all' for api.json")
+    doc.add_argument("--format", choices=("text", "xml", "json"), default="text")
+    doc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     return parser
 
 
@@ -63,18 +66,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             inspector.wide_console().print(inspector.inspector(args.class_name))
         elif args.command == "demo":
             return demo.run(args.url, args.large_mib)
+        elif args.command == "doc":
+            return _doc(args.class_name, args.format, args.output)
         elif args.command == "fetch":
             request = fetch.Request(
                 args.url, args.method, args.header, args.data, args.insecure,
                 args.chunk_size, args.blocking,
             )  # fmt: skip
             return fetch.run(request, args.output)
-        else:
-            print(f"engine-net {args.command}: not built yet", file=sys.stderr)
-            return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    return 0
+
+
+def _doc(class_name: str, form: str, output: str | None) -> int:
+    from engine import doc
+    from engine.object_model import ClassDB
+
+    if class_name == "all" and form == "json":
+        text = doc.api_json()
+    elif not ClassDB.class_exists(class_name):
+        print(f"engine-net doc: no class named {class_name!r}", file=sys.stderr)
+        return 2
+    else:
+        writer = {"text": doc.class_page, "xml": doc.class_xml, "json": doc.class_json}[form]
+        text = writer(class_name)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
     return 0
 
 

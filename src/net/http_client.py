@@ -503,7 +503,7 @@ class HTTPClient(Reference):
     # --- requests -----------------------------------------------------------------------
 
     def request_raw(
-        self, method: HTTPClient.Method, url: str, headers: list[str], body: bytes
+        self, method: Annotated[int, HTTPClient.Method], url: str, headers: list[str], body: bytes
     ) -> Error:
         """Send a request whose body is [code]body[/code], byte for byte (binary uploads, or text in
         an encoding other than UTF-8). Everything else, arguments, checks and return values, is as
@@ -512,7 +512,11 @@ class HTTPClient(Reference):
         return self._send("request_raw", method, url, headers, body)
 
     def request(
-        self, method: HTTPClient.Method, url: str, headers: list[str], body: str = ""
+        self,
+        method: Annotated[int, HTTPClient.Method],
+        url: str,
+        headers: list[str],
+        body: str = "",
     ) -> Error:
         """Send a request to the connected host, with the text [code]body[/code] encoded as UTF-8.
         [constant OK] means the request is on its way: call [method poll] until the status leaves

@@ -11,12 +11,14 @@ first to include the network classes). Python-only entry points: an unknown clas
 
 from __future__ import annotations
 
-from .api_json import api_json_text
+import json
+
+from .api_json import api_class, api_json_text
 from .model import UnknownClassError, class_doc
 from .text import class_text
 from .xml import class_xml_text
 
-__all__ = ["UnknownClassError", "api_json", "class_page", "class_xml"]
+__all__ = ["UnknownClassError", "api_json", "class_json", "class_page", "class_xml"]
 
 
 def class_page(name: str) -> str:
@@ -32,3 +34,9 @@ def class_xml(name: str) -> str:
 def api_json() -> str:
     """GDNative ``api.json`` (3.x shape) for every class registered in ClassDB."""
     return api_json_text()
+
+
+def class_json(name: str) -> str:
+    """The ``api.json`` entry of class ``name`` alone, in the same JSON style."""
+    entry = api_class(class_doc(name, with_defaults=False)).model_dump()
+    return json.dumps(entry, indent="\t", ensure_ascii=False) + "\n"
