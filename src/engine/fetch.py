@@ -181,7 +181,7 @@ class Transfer:
         except LocalProtocolError as refused:
             raise FetchError(Exit.BAD_INPUT, f"invalid request: {refused.message}") from None
 
-    def method(self) -> HTTPClient.Method:
+    def method(self) -> int:
         method = HTTPClient.Method.__members__.get(f"METHOD_{self.request.method.upper()}")
         if method is None or method == HTTPClient.Method.METHOD_MAX:
             raise FetchError(Exit.BAD_INPUT, f"unknown method {self.request.method!r}")
