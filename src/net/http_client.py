@@ -235,8 +235,7 @@ class HTTPClient(Reference):
 
         Returns [constant ERR_INVALID_PARAMETER] for a host that is empty, malformed (a path, port,
         user name or whitespace inside it) or a name shorter than 4 characters, and for a port
-        outside 1 to 65535; [constant ERR_UNAVAILABLE] when this Python has no TLS support;
-        [constant ERR_CANT_RESOLVE] when the resolver's queue is full.
+        outside 1 to 65535, and [constant ERR_CANT_RESOLVE] when the resolver's queue is full.
         """
         self.close()
         try:
