@@ -754,6 +754,10 @@ class HTTPClient(Reference):
                 if self._reader.buffered < size and not self._eof:
                     self._pull(READ_BLOCK)
                 piece = self._reader.read_body(size)
+                if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
+                    # A framing line (chunk size, trailer) longer than the buffered bytes: read
+                    # on; the core's line limits keep the buffer bounded.
+                    piece = self._reader.read_body(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)

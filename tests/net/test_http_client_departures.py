@@ -608,8 +608,8 @@ def test_close_delimited_body_over_tls_needs_close_notify(
         assert errors(engine_log) == []
     else:
         assert_released(http)
-        assert [line[:37] for line in errors(engine_log)] == [
-            "ERROR: read_response_body_chunk: TLS "
+        assert [line[:56] for line in errors(engine_log)] == [
+            "ERROR: read_response_body_chunk: connection ended withou"
         ]
 
 

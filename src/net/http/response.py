@@ -86,8 +86,8 @@ class ResponseReader:
         self._in.append(data)
 
     def feed_eof(self, *, clean: bool = True) -> None:
-        """Record that the peer closed. clean=False marks a TLS EOF without close_notify,
-        which truncates a close-delimited body (robustness.md §3.7)."""
+        """Record that the peer closed. clean=False marks an unclean end (a TLS EOF without
+        close_notify, a reset), which truncates a close-delimited body (robustness.md §3.7)."""
         self._in.eof = True
         self._in.clean_eof = clean
 
@@ -284,8 +284,8 @@ class ResponseReader:
             return False
         if not self._in.clean_eof:
             raise RemoteProtocolError(
-                f"TLS closed without close_notify after {self._received} body bytes; "
-                "the body may be truncated",
+                f"connection ended without a clean close (a reset, or TLS without close_notify) "
+                f"after {self._received} body bytes; the body may be truncated",
                 Fault.TRUNCATED,
             )
         self._finish()
