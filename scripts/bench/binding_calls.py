@@ -1,0 +1,57 @@
+"""Scenario ``binding``: the binding layer's ``call``/``set``/``get`` beside direct calls.
+
+Uses ``binding.py``'s approach (``timeit`` of statement strings, median of several repeats) on
+its ``BenchTarget`` and on an HTTPClient (disconnected, so ``poll`` does no I/O and the
+binding's own cost shows). Prints nanoseconds per operation and the ratio to the direct call it
+stands for; the issue's target is ``obj.call`` at most 3x a direct method call.
+"""
+
+from __future__ import annotations
+
+from binding import BenchTarget, per_op_ns
+from harness import Options, print_table
+
+from net import HTTPClient
+
+#: (statement, the direct statement it is compared with, or None for a direct one)
+ROWS: list[tuple[str, str | None]] = [
+    ("obj.add(1)", None),
+    ('obj.call("add", 1)', "obj.add(1)"),
+    ("obj.set_value(1)", None),
+    ('obj.set("value", 1)', "obj.set_value(1)"),
+    ("obj.value = 1", "obj.set_value(1)"),
+    ("obj.get_value()", None),
+    ('obj.get("value")', "obj.get_value()"),
+    ("obj.value", "obj.get_value()"),
+    ("http.poll()", None),
+    ('http.call("poll")', "http.poll()"),
+    ("http.get_status()", None),
+    ('http.call("get_status")', "http.get_status()"),
+    ("http.set_read_chunk_size(4096)", None),
+    ('http.set("read_chunk_size", 4096)', "http.set_read_chunk_size(4096)"),
+    ("http.read_chunk_size = 4096", "http.set_read_chunk_size(4096)"),
+    ("http.get_read_chunk_size()", None),
+    ('http.get("read_chunk_size")', "http.get_read_chunk_size()"),
+    ("http.read_chunk_size", "http.get_read_chunk_size()"),
+]
+
+
+def run(options: Options) -> None:
+    """Time every row and print the table."""
+    number = options.binding_number
+    repeat = options.repeats
+    print(f"\n[binding] {number} operations per timing, {repeat} timings, median")
+    env: dict[str, object] = {"obj": BenchTarget(), "http": HTTPClient()}
+    measured: dict[str, float] = {}
+    rows = []
+    chosen = list(ROWS)
+    if hasattr(BenchTarget, "forward"):  # binding.py's floor: a method that only forwards *args
+        chosen.insert(1, ('obj.forward("add", 1)', "obj.add(1)"))
+    for stmt, base in chosen:
+        ns = measured[stmt] = per_op_ns(stmt, env, number, repeat)
+        rows.append([stmt, f"{ns:.1f}", f"{ns / measured[base]:.2f}x" if base else ""])
+    print_table(
+        "Binding layer (ratio to the direct call; target for obj.call: at most 3x)",
+        ["operation", "ns/op", "x direct"],
+        rows,
+    )

@@ -1,0 +1,151 @@
+"""HTTPClient driven the ways the benchmark measures it: blocking, and the non-blocking poll loop.
+
+The non-blocking loop never spins: when a ``poll`` or a read makes no progress it waits on the
+client's socket (``http.get_connection().fileno()``) with ``selectors``, the Python-level helper
+the issue allows outside the engine API. :class:`ClientSet` does the same for many clients in
+one thread. Every wait is bounded by :data:`harness.STALL`.
+"""
+
+from __future__ import annotations
+
+import selectors
+from collections.abc import Callable
+
+from harness import HOST, STALL, Stuck, wait_readable
+
+from engine.object_model import Error
+from net import HTTPClient
+
+GET = HTTPClient.METHOD_GET
+CONNECTING = int(HTTPClient.STATUS_CONNECTING)
+CONNECTED = int(HTTPClient.STATUS_CONNECTED)
+REQUESTING = int(HTTPClient.STATUS_REQUESTING)
+BODY = int(HTTPClient.STATUS_BODY)
+
+
+def connect(port: int, blocking: bool, chunk: int = 65536) -> HTTPClient:
+    """A client connected to the loopback server (connecting always moves through ``poll``)."""
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    http.read_chunk_size = chunk
+    if http.connect_to_host(HOST, port) != Error.OK:
+        raise RuntimeError("connect_to_host refused the loopback address")
+    connection = http.get_connection()
+    assert connection is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(connection.fileno(), selectors.EVENT_WRITE)
+        while http.get_status() == CONNECTING:
+            http.poll()
+            if http.get_status() == CONNECTING and not selector.select(STALL):
+                raise Stuck("connect did not finish")
+    if http.get_status() != CONNECTED:
+        raise RuntimeError(f"connect ended in status {http.get_status()}")
+    return http
+
+
+def reader_selector(http: HTTPClient) -> selectors.BaseSelector:
+    """A selector watching ``http``'s socket for reading."""
+    connection = http.get_connection()
+    assert connection is not None
+    selector = selectors.DefaultSelector()
+    selector.register(connection.fileno(), selectors.EVENT_READ)
+    return selector
+
+
+def get_blocking(http: HTTPClient, path: str, sink: Callable[[bytes], object] = len) -> int:
+    """One GET in blocking mode: ``request`` writes it, one ``poll`` brings the head, full reads."""
+    if http.request(GET, path, []) != Error.OK:
+        raise RuntimeError(f"request failed in status {http.get_status()}")
+    http.poll()
+    received = 0
+    while http.get_status() == BODY:
+        chunk = http.read_response_body_chunk()
+        received += len(chunk)
+        sink(chunk)
+    if http.get_status() != CONNECTED:
+        raise RuntimeError(f"exchange ended in status {http.get_status()}")
+    return received
+
+
+def get_polling(
+    http: HTTPClient,
+    selector: selectors.BaseSelector,
+    path: str,
+    sink: Callable[[bytes], object] = len,
+) -> int:
+    """One GET in non-blocking mode: poll until the head, then read, waiting on the socket."""
+    if http.request(GET, path, []) != Error.OK:
+        raise RuntimeError(f"request failed in status {http.get_status()}")
+    while True:
+        http.poll()
+        if http.get_status() != REQUESTING:
+            break
+        wait_readable(selector)
+    received = 0
+    while http.get_status() == BODY:
+        chunk = http.read_response_body_chunk()
+        if chunk:
+            received += len(chunk)
+            sink(chunk)
+        elif http.get_status() == BODY:
+            wait_readable(selector)
+    if http.get_status() != CONNECTED:
+        raise RuntimeError(f"exchange ended in status {http.get_status()}")
+    return received
+
+
+class ClientSet:
+    """Many non-blocking clients, each doing ``per_client`` GETs of ``path``, from one loop."""
+
+    def __init__(self, clients: list[HTTPClient]) -> None:
+        self.clients = clients
+        self.selector = selectors.DefaultSelector()
+        for index, http in enumerate(clients):
+            connection = http.get_connection()
+            assert connection is not None
+            self.selector.register(connection.fileno(), selectors.EVENT_READ, index)
+
+    def run(self, path: str, per_client: int) -> tuple[int, int]:
+        """Issue the requests, serve readiness events until all are done; (requests, bytes)."""
+        left = [per_client] * len(self.clients)
+        done = received = 0
+        total = per_client * len(self.clients)
+        for index, http in enumerate(self.clients):
+            self._send(http, path)
+            left[index] -= 1
+        select = self.selector.select
+        while done < total:
+            events = select(STALL)
+            if not events:
+                raise Stuck(f"{total - done} requests outstanding for {STALL:.0f} s")
+            for key, _ in events:
+                http = self.clients[key.data]
+                status = http.get_status()
+                if status == REQUESTING:
+                    http.poll()
+                    status = http.get_status()
+                while status == BODY:
+                    chunk = http.read_response_body_chunk()
+                    status = http.get_status()
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                if status == CONNECTED:
+                    done += 1
+                    if left[key.data]:
+                        left[key.data] -= 1
+                        self._send(http, path)
+                elif status not in (REQUESTING, BODY):
+                    raise RuntimeError(f"a client ended in status {status}")
+        return done, received
+
+    @staticmethod
+    def _send(http: HTTPClient, path: str) -> None:
+        if http.request(GET, path, []) != Error.OK:
+            raise RuntimeError(f"request failed in status {http.get_status()}")
+
+    def close(self) -> None:
+        """Close the selector and every client."""
+        self.selector.close()
+        for http in self.clients:
+            http.close()
