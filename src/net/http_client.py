@@ -36,6 +36,8 @@ READ_BLOCK: Final = 65536
 class _On(Enum):
     """What happened; the table says which status follows."""
 
+    __hash__ = object.__hash__  # identity, in C: members are singletons
+
     CLOSE = "close"
     ADOPT = "set_connection"
     CONNECT_STARTED = "connect started"
@@ -446,9 +448,7 @@ class HTTPClient(Reference):
         """Why an idle connection cannot carry a request ("" when it can)."""
         if self._handed_over or self._connection is None:
             return ""
-        if _broken(self._connection):
-            return "the stream reports an error"
-        error, data = self._connection._read(1)
+        error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
         if error == Error.ERR_FILE_EOF:
             return "the server closed it"
         if error != Error.OK:
@@ -748,16 +748,7 @@ class HTTPClient(Reference):
         assert self._reader is not None
         size = self._read_chunk_size
         try:
-            if self._blocking:
-                piece = self._read_blocking(size)
-            else:
-                if self._reader.buffered < size and not self._eof:
-                    self._pull(READ_BLOCK)
-                piece = self._reader.read_body(size)
-                if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
-                    # A framing line (chunk size, trailer) longer than the buffered bytes: read
-                    # on; the core's line limits keep the buffer bounded.
-                    piece = self._reader.read_body(size)
+            piece = self._read_blocking(size) if self._blocking else self._read_available(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)
@@ -765,6 +756,22 @@ class HTTPClient(Reference):
         if piece.end:
             self._end_exchange()
         return piece.data
+
+    def _read_available(self, size: int) -> http.Body:
+        """What is buffered plus what one block from the stream adds (never waits).
+
+        The stream is read while the buffer is short of a whole piece (so an end of stream right
+        after the body is seen with it); when that decodes nothing, one more block is read, so a
+        framing line (chunk size, trailer) longer than a piece still completes. The core's line
+        limits keep the buffer bounded.
+        """
+        assert self._reader is not None
+        if self._reader.buffered < size and not self._eof:
+            self._pull(READ_BLOCK)
+        piece = self._reader.read_body(size)
+        if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
+            piece = self._reader.read_body(size)
+        return piece
 
     def _read_blocking(self, size: int) -> http.Body:
         assert self._reader is not None

@@ -19,6 +19,8 @@ from net.http.errors import Fault, RemoteProtocolError, quote
 class Framing(enum.Enum):
     """How the body of a final response is delimited (httpclient.md §5.4 rows)."""
 
+    __hash__ = object.__hash__  # identity, in C: members are singletons
+
     EMPTY = "empty"  # row 1: no body, but the client passes through BODY for one empty read
     NONE = "none"  # row 2: no body, the exchange ends with the head
     TUNNEL = "tunnel"  # row 3: 2xx to CONNECT; the stream is now the caller's tunnel

@@ -14,6 +14,10 @@ from net.http.framing import Framing
 
 
 class State(enum.Enum):
+    # Members are singletons: hash them by identity, in C (Enum's own hash is Python code and
+    # runs several times per response).
+    __hash__ = object.__hash__
+
     STATUS_LINE = "status line"
     FIELDS = "fields"
     LENGTH = "length-delimited body"
@@ -27,6 +31,8 @@ class State(enum.Enum):
 
 
 class On(enum.Enum):
+    __hash__ = object.__hash__
+
     STATUS_LINE = "status line parsed"
     INTERIM_END = "interim head ended"
     HEAD_NO_BODY = "final head ended, no body"
