@@ -72,6 +72,20 @@ class IP(Object):
     RESOLVER_MAX_QUERIES: Final = 32
     RESOLVER_INVALID_ID: Final = -1
 
+    #: One short description per bound constant, for the generated class reference.
+    _constant_docs: ClassVar[dict[str, str]] = {
+        "RESOLVER_STATUS_NONE": "No lookup in this slot.",
+        "RESOLVER_STATUS_WAITING": "The lookup is still running.",
+        "RESOLVER_STATUS_DONE": "The lookup finished with at least one address.",
+        "RESOLVER_STATUS_ERROR": "The lookup failed or timed out.",
+        "RESOLVER_MAX_QUERIES": "How many queued lookups may be pending at once.",
+        "RESOLVER_INVALID_ID": "The id returned when a lookup could not be queued.",
+        "TYPE_NONE": "No address type (treated as any).",
+        "TYPE_IPV4": "IPv4 addresses only.",
+        "TYPE_IPV6": "IPv6 addresses only.",
+        "TYPE_ANY": "IPv4 and IPv6 addresses.",
+    }
+
     _instance: ClassVar[IP | None] = None
 
     @classmethod

@@ -28,7 +28,7 @@ import socket
 import sys
 import time
 from enum import IntEnum
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
 from engine.object_model import ClassDB, Error
 from engine.object_model.errors import fail_cond
@@ -74,6 +74,14 @@ class StreamPeerTCP(StreamPeer):
         STATUS_CONNECTING = 1
         STATUS_CONNECTED = 2
         STATUS_ERROR = 3
+
+    #: One short description per bound constant, for the generated class reference.
+    _constant_docs: ClassVar[dict[str, str]] = {
+        "STATUS_NONE": "Not connected: at first, after a disconnect or the peer's orderly close.",
+        "STATUS_CONNECTING": "A connect is under way; [method poll] finishes it.",
+        "STATUS_CONNECTED": "Connected: data can move both ways.",
+        "STATUS_ERROR": "The connect failed or timed out, or the connection broke.",
+    }
 
     def __init__(self) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ import logging
 import ssl
 import time
 from enum import IntEnum
-from typing import Annotated, Final
+from typing import Annotated, ClassVar, Final
 
 import certifi
 
@@ -129,6 +129,15 @@ class StreamPeerSSL(StreamPeer):
         STATUS_CONNECTED = 2
         STATUS_ERROR = 3
         STATUS_ERROR_HOSTNAME_MISMATCH = 4
+
+    #: One short description per bound constant, for the generated class reference.
+    _constant_docs: ClassVar[dict[str, str]] = {
+        "STATUS_DISCONNECTED": "No TLS session: at first, after a disconnect or close_notify.",
+        "STATUS_HANDSHAKING": "The handshake is under way; [method poll] drives it.",
+        "STATUS_CONNECTED": "The handshake succeeded: plaintext moves both ways.",
+        "STATUS_ERROR": "The handshake failed, or the session broke afterwards.",
+        "STATUS_ERROR_HOSTNAME_MISMATCH": "The certificate was not issued for the host name.",
+    }
 
     def __init__(self) -> None:
         super().__init__()
