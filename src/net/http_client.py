@@ -833,7 +833,7 @@ class HTTPClient(Reference):
         this client: [method poll] moves it on and [method read_response_body_chunk] ends
         [constant STATUS_BODY].
         """
-        return self._status.value
+        return int(self._status)  # a plain int (enum returns are ints); int() is C-level
 
     def query_string_from_dict(self, fields: dict[Any, Any]) -> str:
         """Returns [code]fields[/code] as a URL-encoded query string, for a request target after
