@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, TypeAlias
 
@@ -474,31 +475,25 @@ class HTTPClient(Reference):
         which; an error status stays until [method connect_to_host], a new [member connection] or
         [method close].
         """
-        status = self._status
-        if status == Status.STATUS_RESOLVING:
-            return self._poll_resolving()
-        if status == Status.STATUS_CONNECTING:
-            return self._poll_connecting()
-        if status == Status.STATUS_CONNECTED:
-            stale = self._stale()
-            if stale:
-                logger.debug("poll: idle connection ended: %s", stale)
-                self._go(_On.LOST)
-                return Error.ERR_CONNECTION_ERROR
-            return Error.OK
-        if status == Status.STATUS_REQUESTING:
-            return self._poll_requesting()
-        if status == Status.STATUS_BODY:
-            # With body bytes still buffered the next read delivers them and judges the end.
-            buffered = self._reader is not None and self._reader.buffered
-            if not buffered and self._connection is not None and _broken(self._connection):
-                return self._fail(
-                    "poll",
-                    "the connection broke while reading the body",
-                    Error.ERR_CONNECTION_ERROR,
-                )
-            return Error.OK
-        return _STICKY[status]
+        step = _POLL_STEPS.get(self._status)
+        return step(self) if step is not None else _STICKY[self._status]
+
+    def _poll_connected(self) -> Error:
+        stale = self._stale()
+        if stale:
+            logger.debug("poll: idle connection ended: %s", stale)
+            self._go(_On.LOST)
+            return Error.ERR_CONNECTION_ERROR
+        return Error.OK
+
+    def _poll_body(self) -> Error:
+        # With body bytes still buffered the next read delivers them and judges the end.
+        buffered = self._reader is not None and self._reader.buffered
+        if not buffered and self._connection is not None and _broken(self._connection):
+            return self._fail(
+                "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
+            )
+        return Error.OK
 
     def _poll_resolving(self) -> Error:
         resolver = IP.get_singleton()
@@ -916,6 +911,15 @@ class HTTPClient(Reference):
 
 
 ClassDB.register_class(HTTPClient)
+
+#: What ``poll`` does in each status that can move; the others answer from ``_STICKY``.
+_POLL_STEPS: Final[dict[Status, Callable[[HTTPClient], Error]]] = {
+    Status.STATUS_RESOLVING: HTTPClient._poll_resolving,
+    Status.STATUS_CONNECTING: HTTPClient._poll_connecting,
+    Status.STATUS_CONNECTED: HTTPClient._poll_connected,
+    Status.STATUS_REQUESTING: HTTPClient._poll_requesting,
+    Status.STATUS_BODY: HTTPClient._poll_body,
+}
 
 _USER_AGENT: Final = user_agent()
 
