@@ -50,6 +50,12 @@ class ReceiveBuffer:
         self._scan = 0
         return data
 
+    def block(self, end: bytes, room: int) -> bytes | None:
+        """A copy of the bytes up to and including the first ``end`` that lies within room
+        bytes, or None; nothing is consumed."""
+        found = self._data.find(end, 0, room)
+        return None if found < 0 else bytes(self._data[: found + len(end)])
+
     def line(self, room: int, limit_message: str) -> bytes | None:
         """Take the next line, LF included, if it fits in room bytes; None while incomplete.
 

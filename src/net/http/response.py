@@ -29,6 +29,8 @@ from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, On, State, next_state
 
+_BLANKS = b" \t"  # the blanks trimmed around a field value
+
 
 class _Read:
     """What one read_body call has gathered so far."""
@@ -123,6 +125,8 @@ class ResponseReader:
         if self._state not in _HEAD_STEPS:
             raise RuntimeError(f"next_head() while reading the {self._state.value}")
         try:
+            if self._state is State.STATUS_LINE:
+                self._ordinary_head()
             while self._state in _HEAD_STEPS:
                 if not _HEAD_STEPS[self._state](self):
                     if self._in.eof:
@@ -210,6 +214,43 @@ class ResponseReader:
         self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
         self._goto(On.STATUS_LINE)
         return True
+
+    def _ordinary_head(self) -> None:
+        """Read a complete, ordinary final head in one pass, or leave it all to the line steps.
+
+        Ordinary: every line ends in CRLF, no NUL or lone CR, no fold, a final status (200-999)
+        and every line within its limit and grammar. Anything else, including every error, is
+        left untouched for ``_status_line`` and ``_head_field``, which give the same result
+        line by line, so this is only a shortcut for the common case.
+        """
+        block = self._in.block(b"\r\n\r\n", self._heads.left)
+        if block is None or b"\x00" in block or block.count(b"\r") != block.count(b"\n"):
+            return  # (equal counts with every CR before an LF below: all ends are CRLF)
+        lines = block[:-4].split(b"\r\n")
+        if any(b"\r" in line or b"\n" in line for line in lines):
+            return
+        status_line = lines[0]
+        match = grammar.STATUS_LINE.fullmatch(status_line)
+        if (
+            match is None
+            or len(status_line) + 2 > limits.STATUS_LINE_MAX
+            or int(match[2]) < 200
+            or len(lines) - 1 > limits.FIELDS_MAX
+        ):
+            return
+        fields: list[tuple[str, str]] = []
+        for line in lines[1:]:
+            field = grammar.FIELD_LINE.fullmatch(line)
+            if field is None or len(line) + 2 > limits.FIELD_LINE_MAX:
+                return  # a fold, a bad line or a long one: the line steps judge it
+            fields.append((field[1].decode("ascii"), grammar.decode(field[2].strip(_BLANKS))))
+        self._in.consume(len(block))
+        self._heads.left -= len(block)
+        self._status = (int(match[2]), int(match[1]), grammar.decode(match[3] or b""))
+        self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
+        self._section.fields = fields
+        self._goto(On.STATUS_LINE)
+        self._end_head()
 
     def _head_field(self) -> bool:
         ended = self._section.take_line(self._in)
