@@ -8,21 +8,15 @@ stands for; the issue's target is ``obj.call`` at most 3x a direct method call.
 
 from __future__ import annotations
 
+import binding
 from binding import BenchTarget, per_op_ns
 from harness import Options, print_table
 
 from net import HTTPClient
 
-#: (statement, the direct statement it is compared with, or None for a direct one)
-ROWS: list[tuple[str, str | None]] = [
-    ("obj.add(1)", None),
-    ('obj.call("add", 1)', "obj.add(1)"),
-    ("obj.set_value(1)", None),
-    ('obj.set("value", 1)', "obj.set_value(1)"),
-    ("obj.value = 1", "obj.set_value(1)"),
-    ("obj.get_value()", None),
-    ('obj.get("value")', "obj.get_value()"),
-    ("obj.value", "obj.get_value()"),
+#: HTTPClient's rows, after binding.py's own (minus its ClassDB listings): (statement, the
+#: direct statement it is compared with, or None for a direct one)
+HTTP_ROWS: list[tuple[str, str | None]] = [
     ("http.poll()", None),
     ('http.call("poll")', "http.poll()"),
     ("http.get_status()", None),
@@ -44,9 +38,7 @@ def run(options: Options) -> None:
     env: dict[str, object] = {"obj": BenchTarget(), "http": HTTPClient()}
     measured: dict[str, float] = {}
     rows = []
-    chosen = list(ROWS)
-    if hasattr(BenchTarget, "forward"):  # binding.py's floor: a method that only forwards *args
-        chosen.insert(1, ('obj.forward("add", 1)', "obj.add(1)"))
+    chosen = [row for row in binding.ROWS if not row[0].startswith("ClassDB")] + HTTP_ROWS
     for stmt, base in chosen:
         ns = measured[stmt] = per_op_ns(stmt, env, number, repeat)
         rows.append([stmt, f"{ns:.1f}", f"{ns / measured[base]:.2f}x" if base else ""])
