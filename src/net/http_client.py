@@ -167,7 +167,8 @@ class HTTPClient(Reference):
         self._verify_host = True
         self._addresses: list[str] = []
         self._resolving = IP.RESOLVER_INVALID_ID
-        self._deadline = 0.0
+        self._deadline = 0.0  # when a name lookup gives up
+        self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
         self._unsent = memoryview(b"")
         self._reader: http.ResponseReader | None = None
         self._prepared: http.PreparedRequest | None = None
@@ -419,15 +420,12 @@ class HTTPClient(Reference):
         self._reader = prepared.reader()
         self._unsent = memoryview(prepared.data)
         self._go(_On.REQUEST_SENT)
+        self._moved_at = time.monotonic()
         error = self._flush()
         try:
-            deadline = self._blocking_deadline()
             while self._blocking and self._unsent and error == Error.OK:
-                self._wait(deadline, writable=True)
-                left = len(self._unsent)
+                self._wait(writable=True)
                 error = self._flush()
-                if len(self._unsent) < left:
-                    deadline = self._blocking_deadline()
         except _Timeout:
             return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
         if error != Error.OK:
@@ -443,6 +441,7 @@ class HTTPClient(Reference):
             if not sent:
                 break
             self._unsent = self._unsent[sent:]
+            self._moved_at = time.monotonic()
         return Error.OK
 
     def _stale(self) -> str:
@@ -591,7 +590,7 @@ class HTTPClient(Reference):
         """
         assert self._reader is not None and self._connection is not None
         reader = self._reader
-        deadline = self._blocking_deadline()
+        self._moved_at = time.monotonic()
         tunnel = self._prepared is not None and (
             self._prepared.method == "CONNECT" or self._prepared.upgrade
         )
@@ -601,10 +600,9 @@ class HTTPClient(Reference):
                 if self._blocking and write_error == Error.OK:
                     if self._unsent:
                         self._flush()
-                    self._wait(deadline)
+                    self._wait()
                     continue
                 return None
-            deadline = self._blocking_deadline()  # each wait is bounded, not the whole call
             head = reader.next_head()
             if head is not None or self._eof:
                 return head
@@ -615,6 +613,7 @@ class HTTPClient(Reference):
         error, data = self._connection._read(size)
         if data:
             self._reader.feed(data)
+            self._moved_at = time.monotonic()
             return True
         if error == Error.OK:
             return False
@@ -622,17 +621,18 @@ class HTTPClient(Reference):
         self._reader.feed_eof(clean=error == Error.ERR_FILE_EOF)
         return True
 
-    def _blocking_deadline(self) -> float | None:
-        """When the current blocking wait gives up (``None``: never); restarted on progress."""
-        limit = settings.get_int("network/limits/http/blocking_timeout_seconds")
-        return time.monotonic() + limit if limit else None
+    def _wait(self, writable: bool = False) -> None:
+        """Block until the stream can be read (or written), or raise ``_Timeout``.
 
-    def _wait(self, deadline: float | None, writable: bool = False) -> None:
-        """Block until the stream can be read (or written), or raise ``_Timeout``."""
+        The blocking timeout counts from the last time bytes moved (``_moved_at``, set when a
+        blocking step starts and by every write or read that moves bytes), so it bounds each
+        wait and a slow but steady transfer never times out (httpclient.md §6).
+        """
         assert self._connection is not None
         if not writable and self._connection._available():
             return
-        timeout = None if deadline is None else deadline - time.monotonic()
+        limit = settings.get_int("network/limits/http/blocking_timeout_seconds")
+        timeout = self._moved_at + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
             raise _Timeout
         if not wait_for(self._connection, writable, timeout):
@@ -770,16 +770,14 @@ class HTTPClient(Reference):
 
     def _read_blocking(self, size: int) -> http.Body:
         assert self._reader is not None
-        deadline = self._blocking_deadline()
+        self._moved_at = time.monotonic()
         while True:
             piece = self._reader.read_body(size, blocking=not self._eof)
             if piece.data or piece.end or self._eof:
                 return piece
             try:
-                if self._pull(READ_BLOCK):
-                    deadline = self._blocking_deadline()
-                else:
-                    self._wait(deadline)
+                if not self._pull(READ_BLOCK):
+                    self._wait()
             except _Timeout:
                 partial = self._reader.read_body(size)
                 self._fail(
