@@ -137,6 +137,7 @@ class Transfer:
 
     def __init__(self, request: Request) -> None:
         self.request = request
+        self.host, self.port, self.tls, self.target = split_url(request.url)
         self.http = HTTPClient()
         self._wait = _waiter(self.http)
 
@@ -153,11 +154,11 @@ class Transfer:
                 self._wait()
 
     def connect(self) -> None:
-        host, port, tls, _ = split_url(self.request.url)
         http = self.http
         http.read_chunk_size = self.request.chunk_size
-        if http.connect_to_host(host, port, tls, not self.request.insecure) != Error.OK:
-            raise FetchError(Exit.BAD_INPUT, f"cannot connect to {host!r}: bad host or port")
+        started = http.connect_to_host(self.host, self.port, self.tls, not self.request.insecure)
+        if started != Error.OK:
+            raise FetchError(Exit.BAD_INPUT, f"cannot connect to {self.host!r}: bad host or port")
         self._poll_while(Status.STATUS_RESOLVING, Status.STATUS_CONNECTING)
         self._check_connected()
         http.blocking_mode_enabled = self.request.blocking
@@ -172,10 +173,9 @@ class Transfer:
 
     def check(self) -> None:
         """Refuse a bad URL, method or header before touching the network."""
-        _, _, _, target = split_url(self.request.url)
         try:
             build_request(
-                self.method(), target, self.request.headers, self.request.data.encode(),
+                self.method(), self.target, self.request.headers, self.request.data.encode(),
                 origin=None, user_agent="",
             )  # fmt: skip
         except LocalProtocolError as refused:
@@ -188,8 +188,9 @@ class Transfer:
         return method
 
     def send(self) -> None:
-        _, _, _, target = split_url(self.request.url)
-        result = self.http.request(self.method(), target, self.request.headers, self.request.data)
+        result = self.http.request(
+            self.method(), self.target, self.request.headers, self.request.data
+        )
         if result != Error.OK:
             raise FetchError(
                 Exit.CONNECTION_FAILED, f"the request could not be sent ({result.name})"
