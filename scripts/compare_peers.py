@@ -487,8 +487,7 @@ def drive_httpclient(case: Case, port: int, tls: bool, setup: Setup) -> Outcome:
             out.error = result if result != Error.OK else out.error
             if http.get_status() == S.STATUS_REQUESTING:
                 step()
-        out.code, out.headers = http.get_response_code(), tuple(http.get_response_headers())
-        out.length, out.chunked = http.get_response_body_length(), http.is_response_chunked()
+        out.note_head(http)
         body = bytearray()
         while http.get_status() == S.STATUS_BODY:
             chunk = http.read_response_body_chunk()
@@ -507,14 +506,7 @@ def drive_httpclient(case: Case, port: int, tls: bool, setup: Setup) -> Outcome:
             while http.get_status() == S.STATUS_CONNECTED and S.STATUS_CONNECTED not in case.status:
                 http.poll()
                 step()
-        out.status, out.body = http.get_status(), bytes(body)
-        out.released = http.get_connection() is None
-        if out.status != S.STATUS_CONNECTED:
-            out.next_poll = http.poll()
-        for line in log.take():
-            (out.errors if line.startswith("ERROR") else out.warnings).append(line)
-        if out.errors and out.code:
-            out.error = Error[out.errors[-1].rpartition("(")[2].rstrip(")")]
+        out.settle(http, body, log)
         return out
     finally:
         http.close()

@@ -167,6 +167,25 @@ class Outcome:
     unread: bytes = b""
     next_poll: Error = Error.OK  # what one more poll answers afterwards
 
+    def note_head(self, http: HTTPClient) -> None:
+        """Record the response head's accessors once the head is in (or the exchange failed)."""
+        self.code, self.headers = http.get_response_code(), tuple(http.get_response_headers())
+        self.length, self.chunked = http.get_response_body_length(), http.is_response_chunked()
+
+    def settle(self, http: HTTPClient, body: bytes, log: LogTap) -> None:
+        """Record the end state: status, body, release, the next poll and the log lines.
+
+        A failed read reports its code at the end of its log line; that code is the error.
+        """
+        self.status, self.body = http.get_status(), bytes(body)
+        self.released = http.get_connection() is None
+        if self.status != S.STATUS_CONNECTED:
+            self.next_poll = http.poll()
+        for line in log.take():
+            (self.errors if line.startswith("ERROR") else self.warnings).append(line)
+        if self.errors and self.code:
+            self.error = Error[self.errors[-1].rpartition("(")[2].rstrip(")")]
+
 
 def cuts(raw: bytes, *points: int) -> list[bytes]:
     """raw cut at the given offsets."""
@@ -213,8 +232,7 @@ def run(
             out.error = result if result != Error.OK else out.error
             stalled = stalled + 1 if progress() == before else 0
             assert stalled < 3, "poll neither reads the stream nor moves on"
-        out.code, out.headers = http.get_response_code(), tuple(http.get_response_headers())
-        out.length, out.chunked = http.get_response_body_length(), http.is_response_chunked()
+        out.note_head(http)
         while http.get_status() == S.STATUS_BODY:
             before = progress()
             assert http.poll() == Error.OK
@@ -230,16 +248,8 @@ def run(
             http.poll()
     except Starved:
         pass  # the status tells what the client was still waiting for
-    out.status = http.get_status()
-    out.body = bytes(body)
-    out.released = http.get_connection() is None
     out.unread = peer.unread()
-    if out.status != S.STATUS_CONNECTED:
-        out.next_poll = http.poll()
-    for line in log.take():
-        (out.errors if line.startswith("ERROR") else out.warnings).append(line)
-    if out.errors and out.code:
-        out.error = Error[out.errors[-1].rpartition("(")[2].rstrip(")")]
+    out.settle(http, body, log)
     return out
 
 

@@ -108,8 +108,7 @@ def exchange(http: HTTPClient, case: Case, log: LogTap) -> Outcome:
         out.error = result if result != Error.OK else out.error
         if http.get_status() == S.STATUS_REQUESTING:
             wait_readable(http)
-    out.code, out.headers = http.get_response_code(), tuple(http.get_response_headers())
-    out.length, out.chunked = http.get_response_body_length(), http.is_response_chunked()
+    out.note_head(http)
     while http.get_status() == S.STATUS_BODY:
         chunk = http.read_response_body_chunk()
         body += chunk
@@ -119,14 +118,7 @@ def exchange(http: HTTPClient, case: Case, log: LogTap) -> Outcome:
     while http.get_status() == S.STATUS_CONNECTED and S.STATUS_CONNECTED not in case.status:
         wait_readable(http)
         http.poll()
-    out.status, out.body = http.get_status(), bytes(body)
-    out.released = http.get_connection() is None
-    if out.status != S.STATUS_CONNECTED:
-        out.next_poll = http.poll()
-    for line in log.take():
-        (out.errors if line.startswith("ERROR") else out.warnings).append(line)
-    if out.errors and out.code:
-        out.error = Error[out.errors[-1].rpartition("(")[2].rstrip(")")]
+    out.settle(http, body, log)
     return out
 
 
