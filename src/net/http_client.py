@@ -9,6 +9,7 @@ Imports ``engine.object_model``, ``net.http`` and the stream peers, resolver and
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from net.http import limits
 from net.http_constants import CONSTANT_DOCS, Method, ResponseCode, Status
 from net.http_target import HostRefused, parse_endpoint, user_agent
 from net.ip import IP
-from net.stream_peer import StreamPeer, wait_for
+from net.stream_peer import StreamPeer
 from net.tcp import StreamPeerTCP
 from net.tls import StreamPeerSSL
 
@@ -32,6 +33,10 @@ logger: Final = logging.getLogger("net.http_client")
 
 #: Bytes asked of the stream per read while a head or body is buffered (httpclient.md §5.1).
 READ_BLOCK: Final = 65536
+
+#: Body pieces at least this large are read straight from the stream when nothing is buffered;
+#: smaller ones are sliced from a READ_BLOCK read (one system call for many pieces).
+DIRECT_READ_MIN: Final = 16384
 
 
 class _On(Enum):
@@ -393,9 +398,7 @@ class HTTPClient(Reference):
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
         bad = Error.ERR_INVALID_PARAMETER
         try:
-            prepared = http.build_request(
-                method, url, headers, body, origin=self._origin, user_agent=_USER_AGENT
-            )
+            prepared = _prepare(method, url, headers, body, self._origin)
         except http.LocalProtocolError as refused:
             _log_refused(function, method, refused)
             return bad
@@ -585,8 +588,9 @@ class HTTPClient(Reference):
     def _read_head(self, write_error: Error) -> http.Head | None:
         """Feed what has arrived to the reader until the final head is complete.
 
-        Non-blocking: stops when the stream has nothing more. Blocking: waits for more bytes
-        (bounded by the blocking timeout) until the head, an error or a timeout.
+        Non-blocking: stops when the stream has nothing more. Blocking: waits for bytes first
+        (bounded by the blocking timeout; a reply is rarely there the moment a request went
+        out), then reads, until the head, an error or a timeout.
         """
         assert self._reader is not None and self._connection is not None
         reader = self._reader
@@ -595,30 +599,46 @@ class HTTPClient(Reference):
             self._prepared.method == "CONNECT" or self._prepared.upgrade
         )
         block = 1 if tunnel else READ_BLOCK
+        blocking = self._blocking and write_error == Error.OK
         while True:
-            if not self._eof and not self._pull(block):
-                if self._blocking and write_error == Error.OK:
+            if not self._eof:
+                if blocking:
                     if self._unsent:
                         self._flush()
                     self._wait()
-                    continue
-                return None
+                if not self._pull(block):
+                    if blocking:
+                        continue
+                    return None
             head = reader.next_head()
             if head is not None or self._eof:
                 return head
 
-    def _pull(self, size: int) -> bool:
-        """Read one block into the reader; ``False`` when the stream had nothing."""
-        assert self._reader is not None and self._connection is not None
-        error, data = self._connection._read(size)
+    def _pull(self, size: int, piece: int = 0) -> bool | http.Body:
+        """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
+        ``True`` after bytes or the stream's end.
+
+        With ``piece`` (a body read of that many bytes) at least DIRECT_READ_MIN, and nothing
+        buffered before bytes that are all body, the piece is read straight from the stream
+        and comes back as a ``Body``, sparing the buffer and its copies. A blocking read keeps
+        it only when it is whole; a short one goes to the buffer to be completed.
+        """
+        reader, connection = self._reader, self._connection
+        assert reader is not None and connection is not None
+        direct = min(piece, reader.direct_run()) if piece >= DIRECT_READ_MIN else 0
+        if direct >= DIRECT_READ_MIN:
+            size = direct
+        error, data = connection._read(size)
         if data:
-            self._reader.feed(data)
             self._moved_at = time.monotonic()
+            if size == direct and (len(data) == direct or not self._blocking):
+                return reader.take_direct(data)
+            reader.feed(data)
             return True
         if error == Error.OK:
             return False
         self._eof = True
-        self._reader.feed_eof(clean=error == Error.ERR_FILE_EOF)
+        reader.feed_eof(clean=error == Error.ERR_FILE_EOF)
         return True
 
     def _wait(self, writable: bool = False) -> None:
@@ -629,13 +649,11 @@ class HTTPClient(Reference):
         wait and a slow but steady transfer never times out (httpclient.md §6).
         """
         assert self._connection is not None
-        if not writable and self._connection._available():
-            return
-        limit = settings.get_int("network/limits/http/blocking_timeout_seconds")
+        limit = settings.get_int(settings.BLOCKING_TIMEOUT)
         timeout = self._moved_at + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
             raise _Timeout
-        if not wait_for(self._connection, writable, timeout):
+        if not self._connection._ready_within(writable, timeout):
             raise _Timeout
 
     def _end_exchange(self) -> None:
@@ -758,28 +776,37 @@ class HTTPClient(Reference):
         The stream is read while the buffer is short of a whole piece (so an end of stream right
         after the body is seen with it); when that decodes nothing, one more block is read, so a
         framing line (chunk size, trailer) longer than a piece still completes. The core's line
-        limits keep the buffer bounded.
+        limits keep the buffer bounded. A large piece may come straight from the stream.
         """
-        assert self._reader is not None
-        if self._reader.buffered < size and not self._eof:
-            self._pull(READ_BLOCK)
-        piece = self._reader.read_body(size)
+        reader = self._reader
+        assert reader is not None
+        if reader.buffered < size and not self._eof:
+            pulled = self._pull(READ_BLOCK, piece=size)
+            if isinstance(pulled, http.Body):
+                return pulled
+        piece = reader.read_body(size)
         if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
-            piece = self._reader.read_body(size)
+            piece = reader.read_body(size)
         return piece
 
     def _read_blocking(self, size: int) -> http.Body:
-        assert self._reader is not None
+        """A whole piece (httpclient.md §6): read, and wait when the stream has nothing, until
+        the reader can answer or the blocking timeout passes."""
+        reader = self._reader
+        assert reader is not None
         self._moved_at = time.monotonic()
         while True:
-            piece = self._reader.read_body(size, blocking=not self._eof)
+            piece = reader.read_body(size, blocking=not self._eof)
             if piece.data or piece.end or self._eof:
                 return piece
             try:
-                if not self._pull(READ_BLOCK):
+                pulled = self._pull(READ_BLOCK, piece=size)
+                if isinstance(pulled, http.Body):
+                    return pulled
+                if not pulled:
                     self._wait()
             except _Timeout:
-                partial = self._reader.read_body(size)
+                partial = reader.read_body(size)
                 self._fail(
                     "read_response_body_chunk",
                     "timed out waiting for the body (ERR_TIMEOUT)",
@@ -920,6 +947,30 @@ _POLL_STEPS: Final[dict[Status, Callable[[HTTPClient], Error]]] = {
 }
 
 _USER_AGENT: Final = user_agent()
+
+#: Bodies up to this size are part of the prepared-request cache's key; larger ones are not
+#: hashed (nor kept): their requests are prepared afresh.
+_CACHED_BODY_MAX: Final = 1024
+
+
+def _prepare(
+    method: int, url: str, headers: list[str], body: bytes, origin: http.Origin | None
+) -> http.PreparedRequest:
+    """``http.build_request``, remembered: a client repeating a request (polling an API, many
+    clients fetching one path) skips its checks and serialisation. Raises what it raises."""
+    if len(body) <= _CACHED_BODY_MAX:
+        try:
+            return _prepare_cached(method, url, tuple(headers), body, origin)
+        except TypeError:  # an unhashable argument: build_request says what is wrong with it
+            pass
+    return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare_cached(
+    method: int, url: str, headers: tuple[str, ...], body: bytes, origin: http.Origin | None
+) -> http.PreparedRequest:
+    return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
 
 
 def _broken(connection: StreamPeer) -> bool:

@@ -95,6 +95,13 @@ class StreamPeer(Reference):
         """Wait before retrying a blocking call; ``False`` means waiting cannot help."""
         return wait_for(self, writable, None)
 
+    def _ready_within(self, writable: bool, timeout: float | None) -> bool:
+        """Block until a read (or a write) can make progress, at most ``timeout`` seconds
+        (``None``: no limit); ``False`` when the time ran out."""
+        if not writable and self._available() > 0:
+            return True
+        return wait_for(self, writable, timeout)
+
     # --- the engine's API ---
 
     def put_data(self, data: bytes) -> Error:

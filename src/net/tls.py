@@ -256,6 +256,17 @@ class StreamPeerSSL(StreamPeer):
         base = self._base.get()
         return base.fileno() if base is not None else -1
 
+    def _ready_within(self, writable: bool, timeout: float | None) -> bool:
+        """Plaintext already decrypted is ready at once; otherwise the base peer waits."""
+        if not writable and self._available() > 0:
+            return True
+        base = self._base.get()
+        return (
+            base._ready_within(writable, timeout)
+            if base is not None
+            else super()._ready_within(writable, timeout)
+        )
+
     def _available(self) -> int:
         tls = self._tls
         return tls.pending() if tls is not None and self._status == _Status.STATUS_CONNECTED else 0

@@ -162,6 +162,27 @@ def test_read_chunk_size_bounds_every_chunk(raw_server: ServerFactory) -> None:
         assert max(sizes) <= 256
 
 
+def test_large_pieces_read_straight_from_the_socket_lose_nothing(raw_server: ServerFactory) -> None:
+    payload = bytes(range(251)) * 1000
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (
+        len(payload),
+        payload,
+    )
+    cuts = [40000, 1, 30000, 70000, 100, 9000]
+    server = raw_server([[Exchange(ok(payload), pieces=cuts), Exchange(chunked, pieces=cuts)]])
+    http = HTTPClient()
+    http.read_chunk_size = 65536
+    connect(http, "127.0.0.1", server.port)
+    for expect_chunked in (False, True):
+        assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+        pump(http, S.STATUS_REQUESTING)
+        assert http.is_response_chunked() is expect_chunked
+        body, sizes = read_body(http)
+        assert body == payload
+        assert max(sizes) <= 65536
+        assert http.get_status() == S.STATUS_CONNECTED
+
+
 def test_interim_responses_are_skipped(raw_server: ServerFactory) -> None:
     interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
     server = raw_server([[Exchange(interim + ok(b"done", b"X-Final: yes\r\n"))]])

@@ -168,6 +168,40 @@ def test_length_delimited_reads_follow_read_chunk_size(raw_server: ServerFactory
     assert b"".join(pieces) == PAYLOAD
 
 
+LARGE = bytes(range(251)) * 1000  # 251000 bytes: pieces of 65536 come straight from the socket
+LARGE_CHUNKED = chunked(70000, 20000, 161000)
+
+
+@pytest.mark.parametrize(
+    ("reply", "body", "sizes", "then"),
+    [
+        (ok(LARGE), LARGE, [65536, 65536, 65536, 54392], "keep"),
+        (
+            CHUNKED + LARGE_CHUNKED[0],
+            LARGE_CHUNKED[1],
+            [65536, 4464, 20000, 65536, 65536, 29928],  # a piece never crosses a chunk's end
+            "keep",
+        ),
+        (b"HTTP/1.1 200 OK\r\n\r\n" + LARGE, LARGE, [65536, 65536, 65536, 54392], "close"),
+    ],
+    ids=["length", "chunked", "until-close"],
+)
+def test_large_pieces_are_whole_however_the_bytes_arrive(
+    raw_server: ServerFactory, reply: bytes, body: bytes, sizes: list[int], then: str
+) -> None:
+    cuts = [40000, 1, 30000, 70000, 100, 9000]  # writes that end inside pieces and chunks
+    server = raw_server([[Exchange(reply, pieces=cuts, then=then)]])
+    http = blocking_client(server)
+    http.set_read_chunk_size(65536)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert http.poll() == Error.OK
+    pieces = read_all(http)
+    assert_full_pieces(pieces, sizes)
+    assert b"".join(pieces) == body
+    expected = S.STATUS_DISCONNECTED if then == "close" else S.STATUS_CONNECTED
+    assert http.get_status() == expected
+
+
 def test_chunked_reads_return_whole_small_chunks_and_full_pieces(
     raw_server: ServerFactory,
 ) -> None:

@@ -58,9 +58,18 @@ def decide(
     Raises RemoteProtocolError (MALFORMED) for an unknown transfer coding or a bad
     Content-Length on a response that has a body.
     """
-    te = [value for name, value in fields if name.lower() == "transfer-encoding"]
-    cl = [value for name, value in fields if name.lower() == "content-length"]
-    persistent = not close_sent and _persistent(minor, fields)
+    te: list[str] = []
+    cl: list[str] = []
+    connection: list[str] = []
+    for name, value in fields:  # one pass: a head is read once, on every response
+        key = name.lower()
+        if key == "content-length":
+            cl.append(value)
+        elif key == "transfer-encoding":
+            te.append(value)
+        elif key == "connection":
+            connection.append(value)
+    persistent = not close_sent and _persistent(minor, connection)
     if method == "HEAD" or (status in (204, 304) and (te or cl)):
         return Decision(Framing.EMPTY, 0, persistent and _bodyless_framing_clean(status, te, cl))
     if status in (204, 304):
@@ -88,9 +97,11 @@ def decide(
     return Decision(Framing.UNTIL_CLOSE, -1, False)
 
 
-def _persistent(minor: int, fields: Sequence[tuple[str, str]]) -> bool:
+def _persistent(minor: int, connection: list[str]) -> bool:
     """RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 closes unless `keep-alive`."""
-    options = grammar.tokens(value for name, value in fields if name.lower() == "connection")
+    if not connection:
+        return minor >= 1
+    options = grammar.tokens(connection)
     if "close" in options:
         return False
     return minor >= 1 or "keep-alive" in options

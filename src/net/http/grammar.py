@@ -27,6 +27,16 @@ FIELD_LINE = re.compile(f"([{_TCHAR}]+):(.*)".encode(), re.DOTALL)
 #: A status line without its line end: HTTP/1.minor SP 3DIGIT (100-999) [SP reason].
 STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([1-9][0-9]{2})(?: (.*))?", re.DOTALL)
 
+#: A whole final head as text, CRLF line ends only, no NUL, no fold: the status line (status
+#: 200-999, an optional reason), then group 4 holds every field line with its CRLF.
+ORDINARY_HEAD = re.compile(
+    rf"HTTP/1\.([0-9]) ([2-9][0-9]{{2}})(?: ([^\r\n\x00]*))?\r\n"
+    rf"((?:[{_TCHAR}]+:[^\r\n\x00]*\r\n)*)\r\n"
+)
+
+#: One field line inside ORDINARY_HEAD's group 4: the name and the raw value (with its OWS).
+ORDINARY_FIELD = re.compile(rf"([{_TCHAR}]+):([^\r\n]*)\r\n")
+
 #: A chunk-size line without its CRLF: hex size, optional blanks, optional extensions that may
 #: hold any byte but CR, LF and NUL (RFC 9112 §7.1.1, BWS before ";" allowed).
 CHUNK_SIZE_LINE = re.compile(
@@ -54,6 +64,11 @@ def content_length(values: Iterable[str]) -> int | None:
     Every comma element of every value must be the same 1-19 digit string of at most 2**63-1;
     `7, 7` means 7, while `7` and `07` on two lines disagree (robustness.md §3.5).
     """
+    if isinstance(values, list) and len(values) == 1:
+        value = values[0]  # the usual case: one plain number
+        if value.isascii() and value.isdigit() and len(value) <= limits.CONTENT_LENGTH_DIGITS_MAX:
+            length = int(value)
+            return length if length <= limits.LENGTH_VALUE_MAX else None
     seen: set[str] = set()
     for value in values:
         for element in value.split(","):

@@ -14,11 +14,17 @@ from net.http.errors import Fault, RemoteProtocolError
 class Budget:
     """Bytes left for a group of lines that share a limit (the heads, or the trailers)."""
 
-    __slots__ = ("left", "message")
+    __slots__ = ("_size", "_what", "left")
 
     def __init__(self, size: int, what: str) -> None:
         self.left = size
-        self.message = f"{what} exceed {size} bytes"
+        self._size = size
+        self._what = what
+
+    @property
+    def message(self) -> str:
+        """The error text for crossing this budget (built only when it is crossed)."""
+        return f"{self._what} exceed {self._size} bytes"
 
 
 class ReceiveBuffer:
@@ -44,17 +50,34 @@ class ReceiveBuffer:
 
     def consume(self, size: int) -> bytes:
         """Remove and return the first size bytes, copied once."""
-        with memoryview(self._data) as view:
-            data = view[:size].tobytes()
-        del self._data[:size]  # CPython drops a bytearray prefix without moving the rest
+        data = self._data
+        if size >= len(data):
+            taken = bytes(data)
+            data.clear()
+        else:
+            with memoryview(data) as view:
+                taken = view[:size].tobytes()
+            del data[:size]  # CPython drops a bytearray prefix without moving the rest
         self._scan = 0
-        return data
+        return taken
 
-    def block(self, end: bytes, room: int) -> bytes | None:
-        """A copy of the bytes up to and including the first ``end`` that lies within room
-        bytes, or None; nothing is consumed."""
-        found = self._data.find(end, 0, room)
-        return None if found < 0 else bytes(self._data[: found + len(end)])
+    def skip(self, size: int) -> None:
+        """Drop the first size bytes without copying them."""
+        del self._data[:size]
+        self._scan = 0
+
+    def text_block(self, end: bytes, room: int) -> tuple[str, int] | None:
+        """The bytes up to and including the first ``end`` within room bytes, decoded as
+        UTF-8, and their count; None when there is no such ``end`` or the bytes are not
+        UTF-8. Nothing is consumed."""
+        size = self._data.find(end, 0, room) + len(end)
+        if size < len(end):
+            return None
+        with memoryview(self._data) as view:
+            try:
+                return str(view[:size], "utf-8"), size
+            except UnicodeDecodeError:
+                return None
 
     def line(self, room: int, limit_message: str) -> bytes | None:
         """Take the next line, LF included, if it fits in room bytes; None while incomplete.

@@ -29,7 +29,8 @@ from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, On, State, next_state
 
-_BLANKS = b" \t"  # the blanks trimmed around a field value
+#: The longest head the one-pass read takes: every line then fits its own limit.
+_ORDINARY_HEAD_MAX = min(limits.STATUS_LINE_MAX, limits.FIELD_LINE_MAX)
 
 
 class _Read:
@@ -68,7 +69,7 @@ class ResponseReader:
         self._in = ReceiveBuffer()
         self._state = State.STATUS_LINE
         self._heads = Budget(limits.HEAD_BYTES_MAX, "response heads")
-        self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
+        self._section: FieldSection | None = None  # the line-by-line path's fields
         self._interim = 0
         self._status = (0, 0, "")
         self._head: Head | None = None
@@ -151,8 +152,15 @@ class ResponseReader:
         Raises RemoteProtocolError for bad framing, a crossed limit or an early close; its
         `partial` holds the bytes this call decoded before the fault.
         """
-        if self._state not in _BODY_STEPS:
-            raise RuntimeError(f"read_body() while in state {self._state.value!r}")
+        state = self._state
+        if state is State.LENGTH or state is State.CHUNK_DATA:
+            # The common case, served from the buffer: a piece of a length-delimited body,
+            # or one that ends inside the current chunk. The steps below give the same result.
+            want = self._remaining if self._remaining < max_bytes else max_bytes
+            if 0 < want <= len(self._in) and (state is State.LENGTH or want < self._remaining):
+                return self._take(self._in.consume(want))
+        if state not in _BODY_STEPS:
+            raise RuntimeError(f"read_body() while in state {state.value!r}")
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
         read = _Read(max_bytes, blocking)
@@ -164,6 +172,41 @@ class ResponseReader:
             self._goto(On.FAULT)
             raise
         return Body(read.data(), self._state is State.DONE)
+
+    def direct_run(self) -> int:
+        """How many of the next bytes are all body, when none is buffered; else 0.
+
+        A caller may read up to that many bytes from its stream itself and hand them to
+        `take_direct`, which spares the buffer's copies on a large body. 0 while bytes are
+        buffered, at framing (chunk sizes, trailers) and outside the body.
+        """
+        if self._in:
+            return 0
+        state = self._state
+        if state is State.LENGTH or state is State.CHUNK_DATA:
+            return self._remaining
+        if state is State.UNTIL_CLOSE and not self._in.eof:
+            return limits.LENGTH_VALUE_MAX
+        return 0
+
+    def take_direct(self, data: bytes) -> Body:
+        """Account for body bytes the caller read itself, at most `direct_run()` of them."""
+        if not 0 < len(data) <= self.direct_run():
+            raise RuntimeError(f"take_direct() of {len(data)} bytes, {self.direct_run()} allowed")
+        return self._take(data)
+
+    def _take(self, data: bytes) -> Body:
+        """Count body bytes taken outside the steps; end the body or the chunk they complete."""
+        self._received += len(data)
+        if self._state is State.UNTIL_CLOSE:
+            return Body(data, False)
+        self._remaining -= len(data)
+        if self._remaining == 0:
+            if self._state is State.LENGTH:
+                self._finish()
+            else:
+                self._goto(On.CHUNK_DATA_END)
+        return Body(data, self._state is State.DONE)
 
     # -- state --------------------------------------------------------------------------
 
@@ -218,54 +261,45 @@ class ResponseReader:
     def _ordinary_head(self) -> None:
         """Read a complete, ordinary final head in one pass, or leave it all to the line steps.
 
-        Ordinary: every line ends in CRLF, no NUL or lone CR, no fold, a final status (200-999)
-        and every line within its limit and grammar. Anything else, including every error, is
-        left untouched for ``_status_line`` and ``_head_field``, which give the same result
-        line by line, so this is only a shortcut for the common case.
+        Ordinary: valid UTF-8, every line ends in CRLF, no NUL or lone CR, no fold, a final
+        status (200-999), at most FIELDS_MAX fields, and short enough (_ORDINARY_HEAD_MAX) that
+        no line can cross its limit. Anything else, including every error, is left untouched
+        for ``_status_line`` and ``_head_field``, which give the same result line by line, so
+        this is only a shortcut for the common case.
         """
-        block = self._in.block(b"\r\n\r\n", self._heads.left)
-        if block is None or b"\x00" in block or block.count(b"\r") != block.count(b"\n"):
-            return  # (equal counts with every CR before an LF below: all ends are CRLF)
-        lines = block[:-4].split(b"\r\n")
-        if any(b"\r" in line or b"\n" in line for line in lines):
+        found = self._in.text_block(b"\r\n\r\n", min(self._heads.left, _ORDINARY_HEAD_MAX))
+        if found is None:
             return
-        status_line = lines[0]
-        match = grammar.STATUS_LINE.fullmatch(status_line)
-        if (
-            match is None
-            or len(status_line) + 2 > limits.STATUS_LINE_MAX
-            or int(match[2]) < 200
-            or len(lines) - 1 > limits.FIELDS_MAX
-        ):
+        text, size = found
+        match = grammar.ORDINARY_HEAD.fullmatch(text)
+        if match is None:
             return
-        fields: list[tuple[str, str]] = []
-        for line in lines[1:]:
-            field = grammar.FIELD_LINE.fullmatch(line)
-            if field is None or len(line) + 2 > limits.FIELD_LINE_MAX:
-                return  # a fold, a bad line or a long one: the line steps judge it
-            fields.append((field[1].decode("ascii"), grammar.decode(field[2].strip(_BLANKS))))
-        self._in.consume(len(block))
-        self._heads.left -= len(block)
-        self._status = (int(match[2]), int(match[1]), grammar.decode(match[3] or b""))
-        self._section = FieldSection("field", limits.FIELD_LINE_MAX, limits.FIELDS_MAX, self._heads)
-        self._section.fields = fields
+        fields = [
+            (name, value.strip(grammar.OWS))
+            for name, value in grammar.ORDINARY_FIELD.findall(text, match.start(4), match.end(4))
+        ]
+        if len(fields) > limits.FIELDS_MAX:
+            return
+        self._in.skip(size)
+        self._heads.left -= size
+        self._status = (int(match[2]), int(match[1]), match[3] or "")
         self._goto(On.STATUS_LINE)
-        self._end_head()
+        self._end_head(fields)
 
     def _head_field(self) -> bool:
+        assert self._section is not None
         ended = self._section.take_line(self._in)
         if ended is None:
             return False
         if ended:
-            self._end_head()
+            self._end_head(self._section.fields)
         return True
 
-    def _end_head(self) -> None:
+    def _end_head(self, fields: list[tuple[str, str]]) -> None:
         status, minor, reason = self._status
         if _is_interim(status):
             self._goto(On.INTERIM_END)
             return
-        fields = self._section.fields
         decision = decide(self._method, self._close_sent, status, minor, fields)
         self._head = Head(
             status,
@@ -397,6 +431,7 @@ class ResponseReader:
         return True
 
     def _trailer(self, read: _Read) -> bool:
+        assert self._section is not None
         ended = self._section.take_line(self._in)
         if ended is None:
             if not self._in.eof:

@@ -561,3 +561,68 @@ def test_any_split_gives_the_same_outcome(raw: bytes, max_bytes: int, blocking: 
 
 def test_cuts_helper() -> None:
     assert cuts(b"abcdef", 4, 2) == [b"ab", b"cd", b"ef"]
+
+
+# -- direct body reads ----------------------------------------------------------------------
+
+
+def _read_direct(reader: ResponseReader, body: bytes, piece: int) -> tuple[bytes, bool]:
+    """Hand the reader body bytes the caller read itself, `piece` at a time, while it allows."""
+    taken = bytearray()
+    end = False
+    while body and reader.direct_run():
+        size = min(piece, reader.direct_run())
+        data, body = body[:size], body[size:]
+        result = reader.take_direct(data)
+        taken += result.data
+        end = result.end
+    return bytes(taken), end
+
+
+def test_direct_reads_end_a_length_body_and_keep_the_connection() -> None:
+    reader = ResponseReader()
+    reader.feed(response("Content-Length: 10"))
+    assert reader.next_head() is not None
+    assert reader.direct_run() == 10
+    assert _read_direct(reader, b"0123456789", 4) == (b"0123456789", True)
+    assert reader.done
+    assert reader.reusable
+    assert reader.direct_run() == 0
+
+
+def test_direct_reads_stop_at_chunk_framing() -> None:
+    reader = ResponseReader()
+    reader.feed(response("Transfer-Encoding: chunked", body=b"6\r\n"))
+    assert reader.next_head() is not None
+    first = reader.read_body(10)  # takes the size line, no data yet
+    assert (first.data, first.end) == (b"", False)
+    assert reader.direct_run() == 6
+    assert _read_direct(reader, b"abcdef", 4) == (b"abcdef", False)
+    assert reader.direct_run() == 0  # the CRLF and the next size line are framing
+    reader.feed(b"\r\n0\r\n\r\n")
+    piece = reader.read_body(10)
+    assert (piece.data, piece.end) == (b"", True)
+
+
+def test_direct_reads_of_a_close_delimited_body_end_with_the_close() -> None:
+    reader = ResponseReader()
+    reader.feed(response())
+    assert reader.next_head() is not None
+    assert reader.direct_run() > 0
+    assert _read_direct(reader, b"until close", 5) == (b"until close", False)
+    reader.feed_eof()
+    assert reader.direct_run() == 0
+    piece = reader.read_body(10)
+    assert (piece.data, piece.end) == (b"", True)
+
+
+def test_direct_reads_are_refused_while_bytes_are_buffered() -> None:
+    reader = ResponseReader()
+    reader.feed(response("Content-Length: 4", body=b"ab"))
+    assert reader.next_head() is not None
+    assert reader.direct_run() == 0
+    with pytest.raises(RuntimeError, match="take_direct"):
+        reader.take_direct(b"cd")
+    assert reader.read_body(10).data == b"ab"
+    with pytest.raises(RuntimeError, match="2 allowed"):
+        reader.take_direct(b"cde")
