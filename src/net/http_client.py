@@ -34,6 +34,9 @@ logger: Final = logging.getLogger("net.http_client")
 #: Bytes asked of the stream per read while a head or body is buffered (httpclient.md §5.1).
 READ_BLOCK: Final = 65536
 
+#: What a read that found nothing gives.
+_NOTHING: Final = http.Body(b"", False)
+
 #: Body pieces at least this large are read straight from the stream when nothing is buffered;
 #: smaller ones are sliced from a READ_BLOCK read (one system call for many pieces).
 DIRECT_READ_MIN: Final = 16384
@@ -618,20 +621,24 @@ class HTTPClient(Reference):
         """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
         ``True`` after bytes or the stream's end.
 
-        With ``piece`` (a body read of that many bytes) at least DIRECT_READ_MIN, and nothing
-        buffered before bytes that are all body, the piece is read straight from the stream
-        and comes back as a ``Body``, sparing the buffer and its copies. A blocking read keeps
-        it only when it is whole; a short one goes to the buffer to be completed.
+        With ``piece`` (a body read of that many bytes) at least DIRECT_READ_MIN, and body
+        bytes next, it reads just what completes the piece. With nothing buffered that is
+        the piece itself, straight from the stream: it comes back as a ``Body``, sparing the
+        buffer and its copies (a blocking read keeps it only when it is whole; a short one
+        goes to the buffer to be completed).
         """
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
-        direct = min(piece, reader.direct_run()) if piece >= DIRECT_READ_MIN else 0
-        if direct >= DIRECT_READ_MIN:
-            size = direct
+        direct = 0
+        if piece >= DIRECT_READ_MIN and reader.buffered < piece:
+            run = reader.direct_run()
+            if run:  # ask for just what completes the piece: the buffer then empties
+                size = min(piece - reader.buffered, run)
+                direct = 0 if reader.buffered else size
         error, data = connection._read(size)
         if data:
             self._moved_at = time.monotonic()
-            if size == direct and (len(data) == direct or not self._blocking):
+            if direct and (len(data) == direct or not self._blocking):
                 return reader.take_direct(data)
             reader.feed(data)
             return True
@@ -758,10 +765,18 @@ class HTTPClient(Reference):
                 log=logger,
             )
             return b""
-        assert self._reader is not None
+        reader = self._reader
+        assert reader is not None
         size = self._read_chunk_size
         try:
-            piece = self._read_blocking(size) if self._blocking else self._read_available(size)
+            # A whole piece is often buffered already: then no stream call is needed.
+            piece = (
+                reader.read_body(size, blocking=self._blocking and not self._eof)
+                if reader.buffered >= size
+                else _NOTHING
+            )
+            if not piece.data and not piece.end:
+                piece = self._read_blocking(size) if self._blocking else self._read_available(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)

@@ -2,7 +2,8 @@
 
 Owns two plain, immutable records; imports `framing`. Why: events cross from the core to the
 HTTPClient shim on every poll and read, so they are slotted dataclasses, validated by the
-parser that builds them and by nothing else.
+parser that builds them and by nothing else. They are not frozen (a frozen dataclass pays
+for an ``object.__setattr__`` per field on every read); nothing changes them once built.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from net.http.framing import BODY_FRAMINGS, Framing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Head:
     """A final response head.
 
@@ -41,7 +42,7 @@ class Head:
         return self.framing in BODY_FRAMINGS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Body:
     """One body read: the decoded bytes, and whether this read consumed the end of the body."""
 

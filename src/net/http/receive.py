@@ -28,54 +28,78 @@ class Budget:
 
 
 class ReceiveBuffer:
-    """Received bytes not yet consumed, plus whether (and how) the peer closed."""
+    """Received bytes not yet consumed, plus whether (and how) the peer closed.
 
-    __slots__ = ("_data", "_scan", "clean_eof", "eof")
+    The bytes live in ``_data`` from offset ``_pos`` on. A block received into an empty
+    buffer is kept as the very ``bytes`` object the stream returned, so consuming it costs one
+    slice, or nothing when it is taken whole. Bytes received while others are still buffered
+    are gathered in a ``bytearray`` (amortised appends, so a trickle stays linear).
+    """
+
+    __slots__ = ("_data", "_pos", "_scan", "clean_eof", "eof")
 
     def __init__(self) -> None:
-        self._data = bytearray()
-        self._scan = 0  # no LF before this offset: searches resume here, keeping trickles linear
+        self._data: bytes | bytearray = b""
+        self._pos = 0
+        self._scan = 0  # no LF before this offset (past _pos): searches resume here
         self.eof = False
         self.clean_eof = True
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._data) - self._pos
 
     def append(self, data: bytes) -> None:
-        self._data += data
+        if type(data) is not bytes:
+            data = bytes(data)  # keep no reference to a caller's mutable buffer
+        buffered = self._data
+        if self._pos == len(buffered):
+            self._data, self._pos = data, 0
+        elif isinstance(buffered, bytearray):
+            del buffered[: self._pos]  # CPython drops a bytearray prefix without moving the rest
+            self._pos = 0
+            buffered += data
+        else:
+            gathered = bytearray(memoryview(buffered)[self._pos :])
+            gathered += data
+            self._data, self._pos = gathered, 0
 
     def peek(self, size: int) -> bytes:
         """A copy of the first size bytes (fewer if fewer are buffered)."""
-        return bytes(self._data[:size])
+        return bytes(self._data[self._pos : self._pos + size])
 
     def consume(self, size: int) -> bytes:
-        """Remove and return the first size bytes, copied once."""
-        data = self._data
-        if size >= len(data):
-            taken = bytes(data)
-            data.clear()
-        else:
-            with memoryview(data) as view:
-                taken = view[:size].tobytes()
-            del data[:size]  # CPython drops a bytearray prefix without moving the rest
+        """Remove and return the first size bytes: a slice, or the received block itself."""
+        data, start = self._data, self._pos
+        end = start + size
         self._scan = 0
-        return taken
+        if end >= len(data):
+            self._data, self._pos = b"", 0
+            if start == 0 and isinstance(data, bytes):
+                return data
+            end = len(data)
+        else:
+            self._pos = end
+        if isinstance(data, bytes):
+            return data[start:end]
+        with memoryview(data) as view:
+            return view[start:end].tobytes()
 
     def skip(self, size: int) -> None:
         """Drop the first size bytes without copying them."""
-        del self._data[:size]
+        self._pos = min(self._pos + size, len(self._data))
         self._scan = 0
 
     def text_block(self, end: bytes, room: int) -> tuple[str, int] | None:
         """The bytes up to and including the first ``end`` within room bytes, decoded as
         UTF-8, and their count; None when there is no such ``end`` or the bytes are not
         UTF-8. Nothing is consumed."""
-        size = self._data.find(end, 0, room) + len(end)
+        start = self._pos
+        size = self._data.find(end, start, start + room) + len(end) - start
         if size < len(end):
             return None
         with memoryview(self._data) as view:
             try:
-                return str(view[:size], "utf-8"), size
+                return str(view[start : start + size], "utf-8"), size
             except UnicodeDecodeError:
                 return None
 
@@ -84,13 +108,14 @@ class ReceiveBuffer:
 
         Raises RemoteProtocolError (LIMIT, limit_message) as soon as room bytes hold no LF.
         """
-        end = self._data.find(b"\n", self._scan, room)
+        start = self._pos
+        end = self._data.find(b"\n", start + self._scan, start + room)
         if end < 0:
-            if len(self._data) > room:
+            if len(self) > room:
                 raise RemoteProtocolError(limit_message, Fault.LIMIT)
-            self._scan = len(self._data)
+            self._scan = len(self)
             return None
-        return self.consume(end + 1)
+        return self.consume(end + 1 - start)
 
     def budgeted_line(self, line_max: int, line_message: str, budget: Budget) -> bytes | None:
         """Take a line bounded by its own limit and by its group's budget, whichever is

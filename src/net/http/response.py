@@ -174,25 +174,28 @@ class ResponseReader:
         return Body(read.data(), self._state is State.DONE)
 
     def direct_run(self) -> int:
-        """How many of the next bytes are all body, when none is buffered; else 0.
+        """How many body bytes follow the buffered ones before any framing, when every
+        buffered byte is body; else 0.
 
-        A caller may read up to that many bytes from its stream itself and hand them to
-        `take_direct`, which spares the buffer's copies on a large body. 0 while bytes are
-        buffered, at framing (chunk sizes, trailers) and outside the body.
+        A caller completing a large piece reads at most that many from its stream: into the
+        buffer (`feed`), or, when nothing is buffered, straight to `take_direct`, which
+        spares the buffer's copies. 0 at framing (chunk sizes, trailers) and outside the body.
         """
-        if self._in:
-            return 0
         state = self._state
         if state is State.LENGTH or state is State.CHUNK_DATA:
-            return self._remaining
+            return max(0, self._remaining - len(self._in))
         if state is State.UNTIL_CLOSE and not self._in.eof:
             return limits.LENGTH_VALUE_MAX
         return 0
 
     def take_direct(self, data: bytes) -> Body:
-        """Account for body bytes the caller read itself, at most `direct_run()` of them."""
-        if not 0 < len(data) <= self.direct_run():
-            raise RuntimeError(f"take_direct() of {len(data)} bytes, {self.direct_run()} allowed")
+        """Account for body bytes the caller read itself while nothing was buffered, at most
+        `direct_run()` of them."""
+        if self._in or not 0 < len(data) <= self.direct_run():
+            raise RuntimeError(
+                f"take_direct() of {len(data)} bytes with {len(self._in)} buffered, "
+                f"{self.direct_run()} allowed"
+            )
         return self._take(data)
 
     def _take(self, data: bytes) -> Body:

@@ -620,9 +620,20 @@ def test_direct_reads_are_refused_while_bytes_are_buffered() -> None:
     reader = ResponseReader()
     reader.feed(response("Content-Length: 4", body=b"ab"))
     assert reader.next_head() is not None
-    assert reader.direct_run() == 0
-    with pytest.raises(RuntimeError, match="take_direct"):
+    assert reader.direct_run() == 2  # the two bytes after the buffered ones are body
+    with pytest.raises(RuntimeError, match="2 buffered"):
         reader.take_direct(b"cd")
-    assert reader.read_body(10).data == b"ab"
-    with pytest.raises(RuntimeError, match="2 allowed"):
-        reader.take_direct(b"cde")
+    reader.feed(b"c")
+    assert reader.read_body(10).data == b"abc"
+    with pytest.raises(RuntimeError, match="0 buffered, 1 allowed"):
+        reader.take_direct(b"de")
+    assert reader.take_direct(b"d").end
+
+
+def test_direct_run_stops_where_framing_starts() -> None:
+    reader = ResponseReader()
+    reader.feed(response("Transfer-Encoding: chunked", body=b"8\r\nabc"))
+    assert reader.next_head() is not None
+    assert reader.read_body(3).data == b"abc"
+    reader.feed(b"defgh\r\n")  # the chunk's end and its CRLF are buffered
+    assert reader.direct_run() == 0
