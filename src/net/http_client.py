@@ -454,6 +454,8 @@ class HTTPClient(Reference):
         """Why an idle connection cannot carry a request ("" when it can)."""
         if self._handed_over or self._connection is None:
             return ""
+        if not self._connection._ready_within(False, 0.0):
+            return ""  # nothing arrived, not even a close: no need to read
         error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
         if error == Error.ERR_FILE_EOF:
             return "the server closed it"
@@ -635,6 +637,8 @@ class HTTPClient(Reference):
             if run:  # ask for just what completes the piece: the buffer then empties
                 size = min(piece - reader.buffered, run)
                 direct = 0 if reader.buffered else size
+        if not self._blocking and not connection._ready_within(False, 0.0):
+            return False  # a look costs less than a read that finds nothing (an exception)
         error, data = connection._read(size)
         if data:
             self._moved_at = time.monotonic()

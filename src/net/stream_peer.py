@@ -43,7 +43,8 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
     """
     fd = peer.fileno()
     if fd < 0:
-        time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
+        if timeout != 0:
+            time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
         return True
     if _HAS_POLL:
         poller = select.poll()

@@ -277,10 +277,9 @@ class ResponseReader:
         match = grammar.ORDINARY_HEAD.fullmatch(text)
         if match is None:
             return
-        fields = [
-            (name, value.strip(grammar.OWS))
-            for name, value in grammar.ORDINARY_FIELD.findall(text, match.start(4), match.end(4))
-        ]
+        fields: list[tuple[str, str]] = grammar.ORDINARY_FIELD.findall(
+            text, match.start(4), match.end(4)
+        )
         if len(fields) > limits.FIELDS_MAX:
             return
         self._in.skip(size)

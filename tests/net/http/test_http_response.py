@@ -637,3 +637,14 @@ def test_direct_run_stops_where_framing_starts() -> None:
     assert reader.read_body(3).data == b"abc"
     reader.feed(b"defgh\r\n")  # the chunk's end and its CRLF are buffered
     assert reader.direct_run() == 0
+
+
+def test_a_fed_bytearray_can_be_reused_by_the_caller() -> None:
+    reader = ResponseReader()
+    received = bytearray(response("Content-Length: 3", body=b"abc"))
+    reader.feed(received)  # type: ignore[arg-type]  # a caller recycling its receive buffer
+    received[:] = b"X" * len(received)
+    head = reader.next_head()
+    assert head is not None
+    assert head.status == 200
+    assert reader.read_body(10).data == b"abc"
