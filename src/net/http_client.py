@@ -623,8 +623,8 @@ class HTTPClient(Reference):
         """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
         ``True`` after bytes or the stream's end.
 
-        With ``piece`` (a body read of that many bytes) at least DIRECT_READ_MIN, and body
-        bytes next, it reads just what completes the piece. With nothing buffered that is
+        With ``piece`` (a body read of that many bytes) and the body bytes that follow the
+        buffer both at least DIRECT_READ_MIN, it reads just what completes the piece. With nothing buffered that is
         the piece itself, straight from the stream: it comes back as a ``Body``, sparing the
         buffer and its copies (a blocking read keeps it only when it is whole; a short one
         goes to the buffer to be completed).
@@ -634,7 +634,8 @@ class HTTPClient(Reference):
         direct = 0
         if piece >= DIRECT_READ_MIN and reader.buffered < piece:
             run = reader.direct_run()
-            if run:  # ask for just what completes the piece: the buffer then empties
+            if run >= DIRECT_READ_MIN:  # ask for just what completes the piece: the buffer
+                # then empties, and the next piece can come straight from the stream
                 size = min(piece - reader.buffered, run)
                 direct = 0 if reader.buffered else size
         if not self._blocking and not connection._ready_within(False, 0.0):

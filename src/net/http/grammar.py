@@ -43,6 +43,11 @@ CHUNK_SIZE_LINE = re.compile(
     rb"([0-9A-Fa-f]{1,%d})[ \t]*(;[^\r\n\x00]*)?" % limits.CHUNK_SIZE_DIGITS_MAX, re.DOTALL
 )
 
+#: A complete, well-formed chunk-size line with its CRLF, matched in place in the buffer.
+CHUNK_SIZE_CRLF = re.compile(
+    rb"([0-9A-Fa-f]{1,%d})[ \t]*(;[^\r\n\x00]*)?\r\n" % limits.CHUNK_SIZE_DIGITS_MAX
+)
+
 #: One Content-Length element: ASCII digits only (str.isdigit and int() accept far more).
 _LENGTH_ELEMENT = re.compile(f"[0-9]{{1,{limits.CONTENT_LENGTH_DIGITS_MAX}}}", re.ASCII)
 

@@ -8,6 +8,8 @@ every line is bounded as it arrives, so a trickle stops at a limit and the buffe
 
 from __future__ import annotations
 
+import re
+
 from net.http.errors import Fault, RemoteProtocolError
 
 
@@ -32,8 +34,9 @@ class ReceiveBuffer:
 
     The bytes live in ``_data`` from offset ``_pos`` on. A block received into an empty
     buffer is kept as the very ``bytes`` object the stream returned, so consuming it costs one
-    slice, or nothing when it is taken whole. Bytes received while others are still buffered
-    are gathered in a ``bytearray`` (amortised appends, so a trickle stays linear).
+    slice, or nothing when it is taken whole. A block arriving behind a shorter rest is joined
+    to it as ``bytes``; behind a longer rest, bytes gather in a ``bytearray`` (amortised
+    appends), so every byte is copied a bounded number of times and a trickle stays linear.
     """
 
     __slots__ = ("_data", "_pos", "_scan", "clean_eof", "eof")
@@ -51,15 +54,17 @@ class ReceiveBuffer:
     def append(self, data: bytes) -> None:
         if type(data) is not bytes:
             data = bytes(data)  # keep no reference to a caller's mutable buffer
-        buffered = self._data
-        if self._pos == len(buffered):
+        buffered, start = self._data, self._pos
+        if start == len(buffered):
             self._data, self._pos = data, 0
         elif isinstance(buffered, bytearray):
-            del buffered[: self._pos]  # CPython drops a bytearray prefix without moving the rest
+            del buffered[:start]  # CPython drops a bytearray prefix without moving the rest
             self._pos = 0
             buffered += data
-        else:
-            gathered = bytearray(memoryview(buffered)[self._pos :])
+        elif len(buffered) - start <= len(data):  # a short rest: one copy of both, as bytes
+            self._data, self._pos = buffered[start:] + data, 0
+        else:  # a long rest and a short arrival: gather in place from now on
+            gathered = bytearray(memoryview(buffered)[start:])
             gathered += data
             self._data, self._pos = gathered, 0
 
@@ -83,6 +88,22 @@ class ReceiveBuffer:
             return data[start:end]
         with memoryview(data) as view:
             return view[start:end].tobytes()
+
+    def take(self, size: int) -> bytes | None:
+        """The first size bytes, consumed, if that many are buffered; else None."""
+        return self.consume(size) if len(self._data) - self._pos >= size else None
+
+    def match(self, pattern: re.Pattern[bytes], room: int) -> re.Match[bytes] | None:
+        """``pattern`` matched at the first buffered byte, within room bytes. Nothing is
+        consumed: the caller skips what it used."""
+        return pattern.match(self._data, self._pos, self._pos + room)
+
+    def skip_prefix(self, prefix: bytes) -> bool:
+        """Drop ``prefix`` if the buffered bytes start with it; whether they did."""
+        if self._data.startswith(prefix, self._pos):
+            self.skip(len(prefix))
+            return True
+        return False
 
     def skip(self, size: int) -> None:
         """Drop the first size bytes without copying them."""

@@ -29,6 +29,8 @@ from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, On, State, next_state
 
+_CHUNK_SIZE_LINE_TOO_LONG = f"chunk-size line longer than {limits.CHUNK_SIZE_LINE_MAX} bytes"
+
 #: The longest head the one-pass read takes: every line then fits its own limit.
 _ORDINARY_HEAD_MAX = min(limits.STATUS_LINE_MAX, limits.FIELD_LINE_MAX)
 
@@ -157,8 +159,10 @@ class ResponseReader:
             # The common case, served from the buffer: a piece of a length-delimited body,
             # or one that ends inside the current chunk. The steps below give the same result.
             want = self._remaining if self._remaining < max_bytes else max_bytes
-            if 0 < want <= len(self._in) and (state is State.LENGTH or want < self._remaining):
-                return self._take(self._in.consume(want))
+            if state is State.LENGTH or want < self._remaining:
+                data = self._in.take(want) if want > 0 else None
+                if data is not None:
+                    return self._take(data)
         if state not in _BODY_STEPS:
             raise RuntimeError(f"read_body() while in state {state.value!r}")
         if max_bytes < 1:
@@ -369,15 +373,20 @@ class ResponseReader:
         return True
 
     def _chunk_header(self, read: _Read) -> bool:
-        message = f"chunk-size line longer than {limits.CHUNK_SIZE_LINE_MAX} bytes"
-        line = self._in.line(limits.CHUNK_SIZE_LINE_MAX, message)
-        if line is None:
-            if self._in.eof:
-                raise RemoteProtocolError("connection closed in chunk framing", Fault.TRUNCATED)
-            return False
-        match = grammar.CHUNK_SIZE_LINE.fullmatch(line[:-2])
-        if not line.endswith(b"\r\n") or match is None:
-            raise RemoteProtocolError(f"invalid chunk-size line {quote(line)}", Fault.MALFORMED)
+        # A well-formed line is matched in place; anything else takes the line path below,
+        # which finds the same line and judges it.
+        match = self._in.match(grammar.CHUNK_SIZE_CRLF, limits.CHUNK_SIZE_LINE_MAX)
+        if match is not None:
+            self._in.skip(len(match[0]))
+        else:
+            line = self._in.line(limits.CHUNK_SIZE_LINE_MAX, _CHUNK_SIZE_LINE_TOO_LONG)
+            if line is None:
+                if self._in.eof:
+                    raise RemoteProtocolError("connection closed in chunk framing", Fault.TRUNCATED)
+                return False
+            match = grammar.CHUNK_SIZE_LINE.fullmatch(line[:-2])
+            if not line.endswith(b"\r\n") or match is None:
+                raise RemoteProtocolError(f"invalid chunk-size line {quote(line)}", Fault.MALFORMED)
         self._extensions += len(match[2] or b"")
         if self._extensions > limits.CHUNK_EXTENSIONS_MAX:
             raise RemoteProtocolError(
@@ -419,18 +428,17 @@ class ResponseReader:
         return True
 
     def _chunk_end(self, read: _Read) -> bool:
+        if self._in.skip_prefix(b"\r\n"):
+            self._goto(On.CHUNK_CRLF)
+            return True
         ending = self._in.peek(2)
         if len(ending) < 2 and not self._in.eof:
             return False  # judged on two bytes, so the message never depends on the cut
         if ending in (b"", b"\r"):
             raise RemoteProtocolError("connection closed in chunk framing", Fault.TRUNCATED)
-        if ending != b"\r\n":
-            raise RemoteProtocolError(
-                f"chunk data not followed by CRLF (got {quote(ending)})", Fault.MALFORMED
-            )
-        self._in.consume(2)
-        self._goto(On.CHUNK_CRLF)
-        return True
+        raise RemoteProtocolError(
+            f"chunk data not followed by CRLF (got {quote(ending)})", Fault.MALFORMED
+        )
 
     def _trailer(self, read: _Read) -> bool:
         assert self._section is not None
