@@ -624,10 +624,10 @@ class HTTPClient(Reference):
         ``True`` after bytes or the stream's end.
 
         With ``piece`` (a body read of that many bytes) and the body bytes that follow the
-        buffer both at least DIRECT_READ_MIN, it reads just what completes the piece. With nothing buffered that is
-        the piece itself, straight from the stream: it comes back as a ``Body``, sparing the
-        buffer and its copies (a blocking read keeps it only when it is whole; a short one
-        goes to the buffer to be completed).
+        buffer both at least DIRECT_READ_MIN, it reads just what completes the piece. With
+        nothing buffered that is the piece itself, straight from the stream: it comes back as
+        a ``Body``, sparing the buffer and its copies (a blocking read keeps it only when it
+        is whole; a short one goes to the buffer to be completed).
         """
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
