@@ -95,7 +95,10 @@ class ReceiveBuffer:
 
     def match(self, pattern: re.Pattern[bytes], room: int) -> re.Match[bytes] | None:
         """``pattern`` matched at the first buffered byte, within room bytes. Nothing is
-        consumed: the caller skips what it used."""
+        consumed: the caller skips what it used. None at once while ``line`` is resuming a
+        search (a line arriving in pieces), so a trickle is not matched over and over."""
+        if self._scan:
+            return None
         return pattern.match(self._data, self._pos, self._pos + room)
 
     def skip_prefix(self, prefix: bytes) -> bool:
@@ -113,7 +116,10 @@ class ReceiveBuffer:
     def text_block(self, end: bytes, room: int) -> tuple[str, int] | None:
         """The bytes up to and including the first ``end`` within room bytes, decoded as
         UTF-8, and their count; None when there is no such ``end`` or the bytes are not
-        UTF-8. Nothing is consumed."""
+        UTF-8, and, as for ``match``, while ``line`` is resuming a search. Nothing is
+        consumed."""
+        if self._scan:
+            return None
         start = self._pos
         size = self._data.find(end, start, start + room) + len(end) - start
         if size < len(end):
