@@ -774,14 +774,15 @@ class HTTPClient(Reference):
         assert reader is not None
         size = self._read_chunk_size
         try:
-            # A whole piece is often buffered already: then no stream call is needed.
-            piece = (
-                reader.read_body(size, blocking=self._blocking and not self._eof)
-                if reader.buffered >= size
-                else _NOTHING
-            )
-            if not piece.data and not piece.end:
-                piece = self._read_blocking(size) if self._blocking else self._read_available(size)
+            # A piece is often buffered already: then no stream call is needed.
+            if self._blocking:
+                piece = reader.read_body(size, blocking=not self._eof)
+                if not piece.data and not piece.end and not self._eof:
+                    piece = self._read_blocking(size)
+            else:
+                piece = reader.read_body(size) if reader.buffered >= size else _NOTHING
+                if not piece.data and not piece.end:
+                    piece = self._read_available(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)
@@ -810,15 +811,13 @@ class HTTPClient(Reference):
         return piece
 
     def _read_blocking(self, size: int) -> http.Body:
-        """A whole piece (httpclient.md §6): read, and wait when the stream has nothing, until
-        the reader can answer or the blocking timeout passes."""
+        """A whole piece (httpclient.md §6) once the buffer could not give one: read, and wait
+        when the stream has nothing, until the reader can answer or the blocking timeout
+        passes."""
         reader = self._reader
         assert reader is not None
         self._moved_at = time.monotonic()
         while True:
-            piece = reader.read_body(size, blocking=not self._eof)
-            if piece.data or piece.end or self._eof:
-                return piece
             try:
                 pulled = self._pull(READ_BLOCK, piece=size)
                 if isinstance(pulled, http.Body):
@@ -833,6 +832,9 @@ class HTTPClient(Reference):
                     Error.ERR_TIMEOUT,
                 )
                 return http.Body(partial.data, False)
+            piece = reader.read_body(size, blocking=not self._eof)
+            if piece.data or piece.end or self._eof:
+                return piece
 
     # --- settings -----------------------------------------------------------------------
 
