@@ -177,6 +177,7 @@ class HTTPClient(Reference):
         self._resolving = IP.RESOLVER_INVALID_ID
         self._deadline = 0.0  # when a name lookup gives up
         self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
+        self._drained = True  # the stream likely has nothing now: look before reading
         self._unsent = memoryview(b"")
         self._reader: http.ResponseReader | None = None
         self._prepared: http.PreparedRequest | None = None
@@ -427,6 +428,7 @@ class HTTPClient(Reference):
         self._unsent = memoryview(prepared.data)
         self._go(_On.REQUEST_SENT)
         self._moved_at = time.monotonic()
+        self._drained = True  # the reply takes a round trip
         error = self._flush()
         try:
             while self._blocking and self._unsent and error == Error.OK:
@@ -638,9 +640,10 @@ class HTTPClient(Reference):
                 # then empties, and the next piece can come straight from the stream
                 size = min(piece - reader.buffered, run)
                 direct = 0 if reader.buffered else size
-        if not self._blocking and not connection._ready_within(False, 0.0):
+        if not self._blocking and self._drained and not connection._ready_within(False, 0.0):
             return False  # a look costs less than a read that finds nothing (an exception)
         error, data = connection._read(size)
+        self._drained = len(data) < size  # a short read emptied the stream's queue
         if data:
             self._moved_at = time.monotonic()
             if direct and (len(data) == direct or not self._blocking):
