@@ -41,6 +41,9 @@ _NOTHING: Final = http.Body(b"", False)
 #: smaller ones are sliced from a READ_BLOCK read (one system call for many pieces).
 DIRECT_READ_MIN: Final = 16384
 
+#: The most asked of the stream in one read (a 16 MiB read_chunk_size gathers in the buffer).
+DIRECT_READ_MAX: Final = 1 << 20
+
 
 class _On(Enum):
     """What happened; the table says which status follows."""
@@ -638,8 +641,10 @@ class HTTPClient(Reference):
             run = reader.direct_run()
             if run >= DIRECT_READ_MIN:  # ask for just what completes the piece: the buffer
                 # then empties, and the next piece can come straight from the stream
-                size = min(piece - reader.buffered, run)
-                direct = 0 if reader.buffered else size
+                whole = min(piece - reader.buffered, run)
+                size = min(whole, DIRECT_READ_MAX)
+                if not reader.buffered and (size == whole or not self._blocking):
+                    direct = size
         if not self._blocking and self._drained and not connection._ready_within(False, 0.0):
             return False  # a look costs less than a read that finds nothing (an exception)
         error, data = connection._read(size)

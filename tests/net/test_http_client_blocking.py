@@ -202,6 +202,18 @@ def test_large_pieces_are_whole_however_the_bytes_arrive(
     assert http.get_status() == expected
 
 
+def test_pieces_larger_than_one_stream_read_are_still_whole(raw_server: ServerFactory) -> None:
+    body = bytes(range(251)) * 20000  # 5020000 bytes; the client asks the socket for 1 MiB at most
+    server = raw_server([[Exchange(ok(body))]])
+    http = blocking_client(server)
+    http.set_read_chunk_size(4 << 20)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert http.poll() == Error.OK
+    pieces = read_all(http)
+    assert_full_pieces(pieces, [4 << 20, len(body) - (4 << 20)])
+    assert b"".join(pieces) == body
+
+
 def test_chunked_reads_return_whole_small_chunks_and_full_pieces(
     raw_server: ServerFactory,
 ) -> None:
