@@ -73,25 +73,29 @@ class ReceiveBuffer:
         return bytes(self._data[self._pos : self._pos + size])
 
     def consume(self, size: int) -> bytes:
-        """Remove and return the first size bytes: a slice, or the received block itself."""
+        """Remove and return the first size bytes (all of them if fewer are buffered)."""
+        taken = self.take(min(size, len(self._data) - self._pos))
+        assert taken is not None
+        return taken
+
+    def take(self, size: int) -> bytes | None:
+        """Remove and return the first size bytes if that many are buffered, else None: a
+        slice, or the received block itself when it is taken whole."""
         data, start = self._data, self._pos
         end = start + size
+        if end > len(data):
+            return None
         self._scan = 0
-        if end >= len(data):
+        if end == len(data):
             self._data, self._pos = b"", 0
-            if start == 0 and isinstance(data, bytes):
+            if start == 0 and type(data) is bytes:
                 return data
-            end = len(data)
         else:
             self._pos = end
-        if isinstance(data, bytes):
+        if type(data) is bytes:
             return data[start:end]
         with memoryview(data) as view:
             return view[start:end].tobytes()
-
-    def take(self, size: int) -> bytes | None:
-        """The first size bytes, consumed, if that many are buffered; else None."""
-        return self.consume(size) if len(self._data) - self._pos >= size else None
 
     def match(self, pattern: re.Pattern[bytes], room: int) -> re.Match[bytes] | None:
         """``pattern`` matched at the first buffered byte, within room bytes. Nothing is

@@ -154,15 +154,26 @@ class ResponseReader:
         Raises RemoteProtocolError for bad framing, a crossed limit or an early close; its
         `partial` holds the bytes this call decoded before the fault.
         """
+        # The common cases, served from the buffer: a piece of a length-delimited body, or
+        # one that ends inside the current chunk. The steps below give the same results.
         state = self._state
-        if state is State.LENGTH or state is State.CHUNK_DATA:
-            # The common case, served from the buffer: a piece of a length-delimited body,
-            # or one that ends inside the current chunk. The steps below give the same result.
-            want = self._remaining if self._remaining < max_bytes else max_bytes
-            if state is State.LENGTH or want < self._remaining:
-                data = self._in.take(want) if want > 0 else None
-                if data is not None:
-                    return self._take(data)
+        if state is State.LENGTH:
+            remaining = self._remaining
+            want = remaining if remaining < max_bytes else max_bytes
+            data = self._in.take(want) if want > 0 else None
+            if data is not None:
+                self._received += want
+                self._remaining = remaining = remaining - want
+                if remaining:
+                    return Body(data, False)
+                self._finish()
+                return Body(data, True)
+        elif state is State.CHUNK_DATA and 0 < max_bytes < self._remaining:
+            data = self._in.take(max_bytes)
+            if data is not None:
+                self._received += max_bytes
+                self._remaining -= max_bytes
+                return Body(data, False)
         if state not in _BODY_STEPS:
             raise RuntimeError(f"read_body() while in state {state.value!r}")
         if max_bytes < 1:
