@@ -48,6 +48,9 @@ CHUNK_SIZE_CRLF = re.compile(
     rb"([0-9A-Fa-f]{1,%d})[ \t]*(;[^\r\n\x00]*)?\r\n" % limits.CHUNK_SIZE_DIGITS_MAX
 )
 
+#: The CRLF that ends chunk data, then a complete, well-formed chunk-size line.
+CHUNK_END_AND_SIZE = re.compile(b"\r\n" + CHUNK_SIZE_CRLF.pattern)
+
 #: One Content-Length element: ASCII digits only (str.isdigit and int() accept far more).
 _LENGTH_ELEMENT = re.compile(f"[0-9]{{1,{limits.CONTENT_LENGTH_DIGITS_MAX}}}", re.ASCII)
 

@@ -19,6 +19,7 @@ bytes were cut.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from net.http import grammar, limits
@@ -28,6 +29,9 @@ from net.http.fields import FieldSection, line_content
 from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, On, State, next_state
+
+#: Room for the CRLF after chunk data and the next size line, matched together.
+_CHUNK_END_ROOM = 2 + limits.CHUNK_SIZE_LINE_MAX
 
 _CHUNK_SIZE_LINE_TOO_LONG = f"chunk-size line longer than {limits.CHUNK_SIZE_LINE_MAX} bytes"
 
@@ -180,8 +184,9 @@ class ResponseReader:
             raise ValueError("max_bytes must be at least 1")
         read = _Read(max_bytes, blocking)
         try:
-            while self._state in _BODY_STEPS and _BODY_STEPS[self._state](self, read):
-                pass
+            step = _BODY_STEPS.get(self._state)
+            while step is not None and step(self, read):
+                step = _BODY_STEPS.get(self._state)
         except RemoteProtocolError as exc:
             exc.partial = read.data()
             self._goto(On.FAULT)
@@ -398,6 +403,10 @@ class ResponseReader:
             match = grammar.CHUNK_SIZE_LINE.fullmatch(line[:-2])
             if not line.endswith(b"\r\n") or match is None:
                 raise RemoteProtocolError(f"invalid chunk-size line {quote(line)}", Fault.MALFORMED)
+        return self._chunk_size_line(match)
+
+    def _chunk_size_line(self, match: re.Match[bytes]) -> bool:
+        """Apply a well-formed chunk-size line (group 1 the size, group 2 the extensions)."""
         self._extensions += len(match[2] or b"")
         if self._extensions > limits.CHUNK_EXTENSIONS_MAX:
             raise RemoteProtocolError(
@@ -439,6 +448,12 @@ class ResponseReader:
         return True
 
     def _chunk_end(self, read: _Read) -> bool:
+        # The CRLF and a well-formed next size line, matched in place in one go.
+        match = self._in.match(grammar.CHUNK_END_AND_SIZE, _CHUNK_END_ROOM)
+        if match is not None:
+            self._in.skip(len(match[0]))
+            self._goto(On.CHUNK_CRLF)
+            return self._chunk_size_line(match)
         if self._in.skip_prefix(b"\r\n"):
             self._goto(On.CHUNK_CRLF)
             return True
