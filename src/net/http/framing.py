@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from net.http import grammar
 from net.http.errors import Fault, RemoteProtocolError, quote
@@ -34,8 +34,7 @@ class Framing(enum.Enum):
 BODY_FRAMINGS = frozenset({Framing.EMPTY, Framing.CHUNKED, Framing.LENGTH, Framing.UNTIL_CLOSE})
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The framing verdict for one final head.
 
     length is what get_response_body_length reports: n for LENGTH, 0 for EMPTY, else -1.

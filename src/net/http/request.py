@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from net.http import grammar
 from net.http.errors import LocalProtocolError, RemoteProtocolError, RequestRule, quote
@@ -41,9 +42,11 @@ _ABSOLUTE_AUTHORITY = re.compile(r"https?://([^/?#]*)")
 _CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where the connection goes: host (IPv6 without brackets), port (None if unknown), TLS."""
+class Origin(NamedTuple):
+    """Where the connection goes: host (IPv6 without brackets), port (None if unknown), TLS.
+
+    A named tuple: it keys the client's prepared-request cache, and a tuple hashes and
+    compares in C."""
 
     host: str
     port: int | None
