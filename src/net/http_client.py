@@ -181,6 +181,7 @@ class HTTPClient(Reference):
         self._deadline = 0.0  # when a name lookup gives up
         self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
         self._drained = True  # the stream likely has nothing now: look before reading
+        self._head_block = READ_BLOCK  # bytes asked per read of a response head
         self._unsent = memoryview(b"")
         self._reader: http.ResponseReader | None = None
         self._prepared: http.PreparedRequest | None = None
@@ -428,6 +429,9 @@ class HTTPClient(Reference):
         self._reset_response()
         self._prepared = prepared
         self._reader = prepared.reader()
+        # A tunnel's or an upgrade's head is read a byte at a time: what follows it is the
+        # caller's (httpclient.md §5.1).
+        self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
         self._unsent = memoryview(prepared.data)
         self._go(_On.REQUEST_SENT)
         self._moved_at = time.monotonic()
@@ -563,7 +567,7 @@ class HTTPClient(Reference):
 
     def _poll_requesting(self) -> Error:
         assert self._reader is not None and self._connection is not None
-        write_error = self._flush()
+        write_error = self._flush() if self._unsent else Error.OK
         try:
             head = self._read_head(write_error)
         except _Timeout:
@@ -605,10 +609,7 @@ class HTTPClient(Reference):
         assert self._reader is not None and self._connection is not None
         reader = self._reader
         self._moved_at = time.monotonic()
-        tunnel = self._prepared is not None and (
-            self._prepared.method == "CONNECT" or self._prepared.upgrade
-        )
-        block = 1 if tunnel else READ_BLOCK
+        block = self._head_block
         blocking = self._blocking and write_error == Error.OK
         while True:
             if not self._eof:
