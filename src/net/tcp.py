@@ -90,8 +90,8 @@ class StreamPeerTCP(StreamPeer):
     def __init__(self) -> None:
         super().__init__()
         self._sock: socket.socket | None = None
-        self._poller: select.poll | None = None  # kept for _ready_within while the socket lives
-        self._poll_mask = 0
+        # For _ready_within, by "writable": made once connected, dropped with the socket.
+        self._pollers: list[select.poll | None] = [None, None]
         self._status = _Status.STATUS_NONE
         self._host = ""
         self._port = 0
@@ -164,7 +164,7 @@ class StreamPeerTCP(StreamPeer):
             self._status = _Status.STATUS_ERROR
             return Error.FAILED
         sock.setblocking(False)
-        self._sock, self._poller = sock, None
+        self._sock, self._pollers = sock, [None, None]
         self._host, self._port = str(sockaddr[0]), port
         self._apply_no_delay()
         code = sock.connect_ex(sockaddr)
@@ -300,18 +300,14 @@ class StreamPeerTCP(StreamPeer):
             return 0
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
-        """Wait on the socket with a poller kept for the connection (no per-wait setup)."""
-        sock = self._sock
-        if sock is None or not _HAS_POLL or self._status != _Status.STATUS_CONNECTED:
-            return super()._ready_within(writable, timeout)
-        mask = select.POLLOUT if writable else select.POLLIN
-        poller = self._poller
+        """Wait on the socket with pollers kept while it is connected (no per-wait setup)."""
+        poller = self._pollers[writable]
         if poller is None:
-            poller = self._poller = select.poll()
-            poller.register(sock, mask)
-        elif mask != self._poll_mask:
-            poller.modify(sock, mask)
-        self._poll_mask = mask
+            sock = self._sock
+            if sock is None or not _HAS_POLL or self._status != _Status.STATUS_CONNECTED:
+                return super()._ready_within(writable, timeout)
+            poller = self._pollers[writable] = select.poll()
+            poller.register(sock, select.POLLOUT if writable else select.POLLIN)
         return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
 
     def _wait(self, writable: bool) -> bool:
@@ -424,7 +420,7 @@ class StreamPeerTCP(StreamPeer):
 
     def _drop(self, status: _Status, forget: bool = False) -> None:
         """Close the socket; the address stays readable unless ``forget`` (a disconnect)."""
-        sock, self._sock, self._poller = self._sock, None, None
+        sock, self._sock, self._pollers = self._sock, None, [None, None]
         if sock is not None:
             sock.close()
         self._status = status
