@@ -1,9 +1,10 @@
 """The receive buffer of the response reader.
 
 Owns the bytes received and not yet parsed, the peer's close, and line extraction under size
-limits; imports `errors`. Why: one place where bytes are searched and sliced, with
-`bytearray.find` and memoryview copies only, so no parser loops over single bytes, and where
-every line is bounded as it arrives, so a trickle stops at a limit and the buffer stays small.
+limits; imports `errors`. Why: one place where bytes are searched and sliced, with `find`,
+compiled patterns and slices only, so no parser loops over single bytes; where every line is
+bounded as it arrives, so a trickle stops at a limit and the buffer stays small; and where a
+received block is handed out as slices of itself, copied once at most.
 """
 
 from __future__ import annotations

@@ -10,11 +10,16 @@ Theory of operation. The caller feeds what it received (`feed`, `feed_eof`), ask
 head (`next_head`), then for body pieces (`read_body`). Each state has one step function in
 `_HEAD_STEPS` or `_BODY_STEPS`; a step consumes buffered bytes and reports progress, or says it
 needs more. Every state change goes through `_goto` and the table in `states`; a pair
-missing from it is a bug and raises. Lines are found with `bytearray.find`, limited to the
-room the limits leave, so a trickle fails as soon as it crosses a limit and the buffer stays
-bounded. A partial line is checked only against its length (a status line also against its
-`HTTP/` prefix); its grammar once it is complete, so the outcome never depends on how the
-bytes were cut.
+missing from it is a bug and raises. Lines are found with `find`, limited to the room the
+limits leave, so a trickle fails as soon as it crosses a limit and the buffer stays bounded. A
+partial line is checked only against its length (a status line also against its `HTTP/`
+prefix); its grammar once it is complete, so the outcome never depends on how the bytes were
+cut.
+
+Fast paths, each giving exactly what the steps give: an ordinary head is read in one regex
+pass; a well-formed chunk-size line (with the CRLF before it) is matched where it lies; a body
+piece that is already buffered is sliced off without the step loop. And `direct_run` /
+`take_direct` let a caller read a large body piece straight from its stream, past the buffer.
 """
 
 from __future__ import annotations
