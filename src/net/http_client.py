@@ -180,7 +180,6 @@ class HTTPClient(Reference):
         self._resolving = IP.RESOLVER_INVALID_ID
         self._deadline = 0.0  # when a name lookup gives up
         self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
-        self._drained = True  # the stream likely has nothing now: look before reading
         self._head_block = READ_BLOCK  # bytes asked per read of a response head
         self._unsent = memoryview(b"")
         self._reader: http.ResponseReader | None = None
@@ -435,7 +434,6 @@ class HTTPClient(Reference):
         self._unsent = memoryview(prepared.data)
         self._go(_On.REQUEST_SENT)
         self._moved_at = time.monotonic()
-        self._drained = True  # the reply takes a round trip
         error = self._flush()
         try:
             while self._blocking and self._unsent and error == Error.OK:
@@ -463,8 +461,6 @@ class HTTPClient(Reference):
         """Why an idle connection cannot carry a request ("" when it can)."""
         if self._handed_over or self._connection is None:
             return ""
-        if not self._connection._ready_within(False, 0.0):
-            return ""  # nothing arrived, not even a close: no need to read
         error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
         if error == Error.ERR_FILE_EOF:
             return "the server closed it"
@@ -646,10 +642,7 @@ class HTTPClient(Reference):
                 size = min(whole, DIRECT_READ_MAX)
                 if not reader.buffered and (size == whole or not self._blocking):
                     direct = size
-        if not self._blocking and self._drained and not connection._ready_within(False, 0.0):
-            return False  # a look costs less than a read that finds nothing (an exception)
         error, data = connection._read(size)
-        self._drained = len(data) < size  # a short read emptied the stream's queue
         if data:
             self._moved_at = time.monotonic()
             if direct and (len(data) == direct or not self._blocking):

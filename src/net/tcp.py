@@ -92,6 +92,9 @@ class StreamPeerTCP(StreamPeer):
         self._sock: socket.socket | None = None
         # For _ready_within, by "writable": made once connected, dropped with the socket.
         self._pollers: list[select.poll | None] = [None, None]
+        # Whether a read would likely find nothing (the last one came up short, or we just
+        # sent): then a zero-timeout poll comes first, as a recv that finds nothing raises.
+        self._drained = True
         self._status = _Status.STATUS_NONE
         self._host = ""
         self._port = 0
@@ -239,7 +242,9 @@ class StreamPeerTCP(StreamPeer):
         if not data:
             return Error.OK, 0
         try:
-            return Error.OK, sock.send(data, _SEND_FLAGS)
+            sent = sock.send(data, _SEND_FLAGS)
+            self._drained = True  # an answer to what was sent takes a round trip
+            return Error.OK, sent
         except (BlockingIOError, InterruptedError):
             return Error.OK, 0
         except OSError as exc:
@@ -255,17 +260,19 @@ class StreamPeerTCP(StreamPeer):
         sock = self._live_socket()
         if sock is None:
             return self._closed_read(), b""
-        if size <= 0:
+        if size <= 0 or (self._drained and not self._ready_within(False, 0.0)):
             return Error.OK, b""
         try:
             data = sock.recv(size)
         except (BlockingIOError, InterruptedError):
+            self._drained = True
             return Error.OK, b""
         except OSError as exc:
             self._fail("recv", exc)
             return Error.ERR_CONNECTION_ERROR, b""
         if not data:
             return self._end(), b""
+        self._drained = len(data) < size
         return Error.OK, data
 
     def _read_into(self, view: memoryview) -> tuple[Error, int]:
@@ -273,17 +280,19 @@ class StreamPeerTCP(StreamPeer):
         sock = self._live_socket()
         if sock is None:
             return self._closed_read(), 0
-        if not len(view):
+        if not len(view) or (self._drained and not self._ready_within(False, 0.0)):
             return Error.OK, 0
         try:
             count = sock.recv_into(view)
         except (BlockingIOError, InterruptedError):
+            self._drained = True
             return Error.OK, 0
         except OSError as exc:
             self._fail("recv", exc)
             return Error.ERR_CONNECTION_ERROR, 0
         if not count:
             return self._end(), 0
+        self._drained = count < len(view)
         return Error.OK, count
 
     def _available(self) -> int:
@@ -308,7 +317,10 @@ class StreamPeerTCP(StreamPeer):
                 return super()._ready_within(writable, timeout)
             poller = self._pollers[writable] = select.poll()
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)
-        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        ready = bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        if ready and not writable:
+            self._drained = False
+        return ready
 
     def _wait(self, writable: bool) -> bool:
         """Blocking calls wait on the socket; a pending connect waits at most until its deadline."""
