@@ -177,17 +177,28 @@ class ResponseReader:
                     return Body(data, False)
                 self._finish()
                 return Body(data, True)
-        elif state is State.CHUNK_DATA and 0 < max_bytes < self._remaining:
-            data = self._in.take(max_bytes)
+        elif state is State.CHUNK_DATA and max_bytes > 0:
+            remaining = self._remaining
+            want = remaining if remaining < max_bytes else max_bytes
+            data = self._in.take(want)
             if data is not None:
-                self._received += max_bytes
-                self._remaining -= max_bytes
-                return Body(data, False)
+                self._received += want
+                self._remaining = remaining = remaining - want
+                if remaining:
+                    return Body(data, False)
+                # The chunk's end: the steps go on from its CRLF with this piece in hand.
+                self._goto(On.CHUNK_DATA_END)
+                read = _Read(max_bytes, blocking)
+                read.add(data)
+                return self._run_body_steps(read)
         if state not in _BODY_STEPS:
             raise RuntimeError(f"read_body() while in state {state.value!r}")
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
-        read = _Read(max_bytes, blocking)
+        return self._run_body_steps(_Read(max_bytes, blocking))
+
+    def _run_body_steps(self, read: _Read) -> Body:
+        """Run body steps until one needs more bytes or the body ends; the piece gathered."""
         try:
             step = _BODY_STEPS.get(self._state)
             while step is not None and step(self, read):
