@@ -33,7 +33,7 @@ from net.http.events import Body, Head
 from net.http.fields import FieldSection, line_content
 from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
-from net.http.states import HEAD_ENDS, On, State, next_state
+from net.http.states import HEAD_ENDS, TRANSITIONS, On, State, next_state
 
 #: Room for the CRLF after chunk data and the next size line, matched together.
 _CHUNK_END_ROOM = 2 + limits.CHUNK_SIZE_LINE_MAX
@@ -250,7 +250,10 @@ class ResponseReader:
     # -- state --------------------------------------------------------------------------
 
     def _goto(self, event: On) -> None:
-        self._state = next_state(self._state, event)
+        try:  # the table lookup inline: it runs several times per chunk
+            self._state = TRANSITIONS[self._state, event]
+        except KeyError:
+            next_state(self._state, event)  # raises, naming the missing pair
 
     def _finish(self) -> None:
         self._reusable = self._clean_end()

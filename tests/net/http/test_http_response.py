@@ -8,6 +8,7 @@ from http_driver import all_splits, chunked, cuts, drive, response
 from net.http.errors import Fault, ProtocolError, RemoteProtocolError
 from net.http.framing import Framing
 from net.http.response import ResponseReader
+from net.http.states import On
 
 D, E, F = Fault.MALFORMED, Fault.LIMIT, Fault.TRUNCATED
 
@@ -648,3 +649,9 @@ def test_a_fed_bytearray_can_be_reused_by_the_caller() -> None:
     assert head is not None
     assert head.status == 200
     assert reader.read_body(10).data == b"abc"
+
+
+def test_a_state_change_missing_from_the_table_is_a_bug_that_raises() -> None:
+    reader = ResponseReader()
+    with pytest.raises(RuntimeError, match="no transition from 'status line'"):
+        reader._goto(On.BODY_END)
