@@ -186,8 +186,10 @@ class ResponseReader:
                 self._remaining = remaining = remaining - want
                 if remaining:
                     return Body(data, False)
-                # The chunk's end: the steps go on from its CRLF with this piece in hand.
                 self._goto(On.CHUNK_DATA_END)
+                if (blocking or want == max_bytes) and not self._in.eof and self._next_chunk():
+                    return Body(data, False)
+                # Otherwise the steps go on from the chunk's CRLF with this piece in hand.
                 read = _Read(max_bytes, blocking)
                 read.add(data)
                 return self._run_body_steps(read)
@@ -196,6 +198,20 @@ class ResponseReader:
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
         return self._run_body_steps(_Read(max_bytes, blocking))
+
+    def _next_chunk(self) -> bool:
+        """After a piece that ended a chunk, with no room left (or a blocking read): step over
+        the CRLF and a plain, non-zero next size line if they are buffered, as the steps would
+        before stopping at that chunk's data. False, touching nothing, for anything else (an
+        extension, the last chunk, a line not yet complete), which the steps then judge."""
+        match = self._in.match(grammar.CHUNK_END_AND_SIZE, _CHUNK_END_ROOM)
+        size = match[1] if match is not None and match[2] is None else b""
+        if len(size) >= limits.CHUNK_SIZE_DIGITS_MAX or not size.strip(b"0"):
+            return False  # (a size this long might cross the limit; the steps check it)
+        assert match is not None
+        self._in.skip(len(match[0]))
+        self._goto(On.CHUNK_CRLF)
+        return self._chunk_size_line(match)
 
     def _run_body_steps(self, read: _Read) -> Body:
         """Run body steps until one needs more bytes or the body ends; the piece gathered."""
