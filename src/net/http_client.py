@@ -625,20 +625,22 @@ class HTTPClient(Reference):
         """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
         ``True`` after bytes or the stream's end.
 
-        With ``piece`` (a body read of that many bytes) and the body bytes that follow the
-        buffer both at least DIRECT_READ_MIN, it reads just what completes the piece. With
-        nothing buffered that is the piece itself, straight from the stream: it comes back as
-        a ``Body``, sparing the buffer and its copies (a blocking read keeps it only when it
-        is whole; a short one goes to the buffer to be completed).
+        With ``piece`` (a body read of that many bytes, at least DIRECT_READ_MIN) ending before
+        the body bytes that follow the buffer run out, it reads just what completes the piece.
+        With nothing buffered that is the piece itself, straight from the stream: it comes
+        back as a ``Body``, sparing the buffer and its copies (a blocking read keeps it only
+        when it is whole; a short one goes to the buffer to be completed).
         """
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
         direct = 0
         if piece >= DIRECT_READ_MIN and reader.buffered < piece:
-            run = reader.direct_run()
-            if run >= DIRECT_READ_MIN:  # ask for just what completes the piece: the buffer
-                # then empties, and the next piece can come straight from the stream
-                whole = min(piece - reader.buffered, run)
+            whole = piece - reader.buffered
+            if reader.direct_run() > whole:
+                # The piece ends inside a run of body: ask for just what completes it, so the
+                # buffer empties and the next piece can come straight from the stream. A piece
+                # that reaches the run's end (a chunk's, the body's) is read with what follows
+                # it, so the read that consumes the body's end also sees it.
                 size = min(whole, DIRECT_READ_MAX)
                 if not reader.buffered and (size == whole or not self._blocking):
                     direct = size
@@ -972,9 +974,9 @@ _POLL_STEPS: Final[dict[Status, Callable[[HTTPClient], Error]]] = {
 
 _USER_AGENT: Final = user_agent()
 
-#: Bodies up to this size are part of the prepared-request cache's key; larger ones are not
-#: hashed (nor kept): their requests are prepared afresh.
-_CACHED_BODY_MAX: Final = 1024
+#: Requests whose target, headers and body add up to at most this many characters are
+#: remembered; larger ones are prepared afresh (the cache stays small: 256 entries).
+_CACHED_REQUEST_MAX: Final = 4096
 
 
 def _prepare(
@@ -982,15 +984,15 @@ def _prepare(
 ) -> http.PreparedRequest:
     """``http.build_request``, remembered: a client repeating a request (polling an API, many
     clients fetching one path) skips its checks and serialisation. Raises what it raises."""
-    if len(body) <= _CACHED_BODY_MAX:
-        try:
+    try:
+        if len(url) + sum(map(len, headers)) + len(body) <= _CACHED_REQUEST_MAX:
             return _prepare_cached(method, url, tuple(headers), body, origin)
-        except TypeError:  # an unhashable argument: build_request says what is wrong with it
-            pass
+    except (TypeError, ValueError):  # an argument that cannot be a key: build_request judges it
+        pass
     return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256, typed=True)
 def _prepare_cached(
     method: int, url: str, headers: tuple[str, ...], body: bytes, origin: http.Origin | None
 ) -> http.PreparedRequest:

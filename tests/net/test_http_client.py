@@ -355,6 +355,39 @@ class ScriptedPeer(StreamPeer):
 ClassDB.register_class(ScriptedPeer)
 
 
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+def test_the_read_that_takes_a_large_last_chunk_ends_the_body(blocking: bool) -> None:
+    data = bytes(range(250)) * 400  # 100000 bytes in one chunk, then the last chunk
+    peer = ScriptedPeer()
+    http = HTTPClient()
+    http.set_blocking_mode(blocking)
+    http.set_read_chunk_size(1 << 24)
+    http.set_connection(peer)
+    assert http.request(HTTPClient.METHOD_GET, "/", ["Host: example.com"]) == Error.OK
+    peer.incoming += b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    pump(http, S.STATUS_REQUESTING)
+    peer.incoming += b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data)
+    pieces = []
+    while http.get_status() == S.STATUS_BODY:
+        pieces.append(http.read_response_body_chunk())
+    assert b"".join(pieces) == data
+    assert b"" not in pieces  # the read that took the last bytes also saw the end
+    assert http.get_status() == S.STATUS_CONNECTED
+    if blocking:
+        assert len(pieces) == 1  # a chunk no longer than read_chunk_size comes back whole
+
+
+def test_a_raw_body_may_be_any_bytes_like_object() -> None:
+    peer = ScriptedPeer()
+    http = HTTPClient()
+    http.set_connection(peer)
+    body = memoryview(bytearray(b"raw"))
+    headers = ["Host: example.com"]
+    assert http.request_raw(HTTPClient.METHOD_POST, "/", headers, body) == Error.OK  # type: ignore[arg-type]
+    assert b"\r\nContent-Length: 3\r\n" in peer.sent
+    assert bytes(peer.sent).endswith(b"\r\n\r\nraw")
+
+
 def test_set_connection_runs_over_any_stream_peer(engine_log: LogLines) -> None:
     peer = ScriptedPeer()
     http = HTTPClient()

@@ -164,9 +164,12 @@ class ResponseReader:
         `partial` holds the bytes this call decoded before the fault.
         """
         # The common cases, served from the buffer: a piece of a length-delimited body, or
-        # one that ends inside the current chunk. The steps below give the same results.
+        # one inside (or ending) the current chunk. The steps below give the same results;
+        # once the peer has closed they alone judge what is missing.
         state = self._state
-        if state is State.LENGTH:
+        if self._in.eof:
+            pass
+        elif state is State.LENGTH:
             remaining = self._remaining
             want = remaining if remaining < max_bytes else max_bytes
             data = self._in.take(want) if want > 0 else None
@@ -187,7 +190,7 @@ class ResponseReader:
                 if remaining:
                     return Body(data, False)
                 self._goto(On.CHUNK_DATA_END)
-                if (blocking or want == max_bytes) and not self._in.eof and self._next_chunk():
+                if (blocking or want == max_bytes) and self._next_chunk():
                     return Body(data, False)
                 # Otherwise the steps go on from the chunk's CRLF with this piece in hand.
                 read = _Read(max_bytes, blocking)

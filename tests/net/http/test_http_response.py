@@ -655,3 +655,26 @@ def test_a_state_change_missing_from_the_table_is_a_bug_that_raises() -> None:
     reader = ResponseReader()
     with pytest.raises(RuntimeError, match="no transition from 'status line'"):
         reader._goto(On.BODY_END)
+
+
+@pytest.mark.parametrize(
+    ("raw", "piece", "blocking"),
+    [
+        (response("Content-Length: 10", body=b"12345"), b"12345", False),
+        (response("Content-Length: 10", body=b"12345"), b"12345", True),
+        (response("Transfer-Encoding: chunked", body=b"a\r\n12345"), b"12345", False),
+    ],
+    ids=["length", "length-blocking", "chunked"],
+)
+def test_a_close_is_judged_by_the_read_that_empties_the_buffer(
+    raw: bytes, piece: bytes, blocking: bool
+) -> None:
+    reader = ResponseReader()
+    reader.feed(raw)
+    assert reader.next_head() is not None
+    assert reader.read_body(1).data == piece[:1]  # into the body, before the close
+    reader.feed_eof()
+    with pytest.raises(RemoteProtocolError) as caught:
+        reader.read_body(len(piece) - 1, blocking=blocking)
+    assert caught.value.fault is Fault.TRUNCATED
+    assert caught.value.partial == piece[1:]
