@@ -34,9 +34,6 @@ logger: Final = logging.getLogger("net.http_client")
 #: Bytes asked of the stream per read while a head or body is buffered (httpclient.md §5.1).
 READ_BLOCK: Final = 65536
 
-#: What a read that found nothing gives.
-_NOTHING: Final = http.Body(b"", False)
-
 #: Body pieces at least this large are read straight from the stream when nothing is buffered;
 #: smaller ones are sliced from a READ_BLOCK read (one system call for many pieces).
 DIRECT_READ_MIN: Final = 16384
@@ -778,15 +775,12 @@ class HTTPClient(Reference):
         assert reader is not None
         size = self._read_chunk_size
         try:
-            # A piece is often buffered already: then no stream call is needed.
-            if self._blocking:
+            if self._blocking:  # a whole piece is often buffered already: no stream call
                 piece = reader.read_body(size, blocking=not self._eof)
                 if not piece.data and not piece.end and not self._eof:
                     piece = self._read_blocking(size)
             else:
-                piece = reader.read_body(size) if reader.buffered >= size else _NOTHING
-                if not piece.data and not piece.end:
-                    piece = self._read_available(size)
+                piece = self._read_available(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)

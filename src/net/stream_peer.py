@@ -94,7 +94,7 @@ class StreamPeer(Reference):
 
     def _wait(self, writable: bool) -> bool:
         """Wait before retrying a blocking call; ``False`` means waiting cannot help."""
-        return wait_for(self, writable, None)
+        return self._ready_within(writable, None)
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
         """Block until a read (or a write) can make progress, at most ``timeout`` seconds

@@ -329,7 +329,7 @@ class StreamPeerTCP(StreamPeer):
         if self._status == _Status.STATUS_CONNECTING:
             wait_for(self, True, max(0.0, self._deadline - time.monotonic()))
             return True
-        return wait_for(self, writable, None)
+        return self._ready_within(writable, None)
 
     # --- internals ---
 
