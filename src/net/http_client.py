@@ -792,14 +792,16 @@ class HTTPClient(Reference):
     def _read_available(self, size: int) -> http.Body:
         """What is buffered plus what one block from the stream adds (never waits).
 
-        The stream is read while the buffer is short of a whole piece (so an end of stream right
-        after the body is seen with it); when that decodes nothing, one more block is read, so a
-        framing line (chunk size, trailer) longer than a piece still completes. The core's line
-        limits keep the buffer bounded. A large piece may come straight from the stream.
+        The stream is read while the buffer is short of a whole piece and, for a length, of
+        the body's end (a close after a complete body is then the next request's to find, as
+        for any later loss, httpclient.md §5.6); when that decodes nothing, one more block is
+        read, so a framing line (chunk size, trailer) longer than a piece still completes. The
+        core's line limits keep the buffer bounded. A large piece may come straight from the
+        stream.
         """
         reader = self._reader
         assert reader is not None
-        if reader.buffered < size and not self._eof:
+        if not self._eof and reader.short_of(size):
             pulled = self._pull(READ_BLOCK, piece=size)
             if isinstance(pulled, http.Body):
                 return pulled
