@@ -275,26 +275,6 @@ class StreamPeerTCP(StreamPeer):
         self._drained = len(data) < size
         return Error.OK, data
 
-    def _read_into(self, view: memoryview) -> tuple[Error, int]:
-        """Like ``_read`` but straight into ``view``: ``(error, bytes stored)``."""
-        sock = self._live_socket()
-        if sock is None:
-            return self._closed_read(), 0
-        if not len(view) or (self._drained and not self._ready_within(False, 0.0)):
-            return Error.OK, 0
-        try:
-            count = sock.recv_into(view)
-        except (BlockingIOError, InterruptedError):
-            self._drained = True
-            return Error.OK, 0
-        except OSError as exc:
-            self._fail("recv", exc)
-            return Error.ERR_CONNECTION_ERROR, 0
-        if not count:
-            return self._end(), 0
-        self._drained = count < len(view)
-        return Error.OK, count
-
     def _available(self) -> int:
         sock = self._sock
         if sock is None or self._status != _Status.STATUS_CONNECTED:

@@ -273,13 +273,7 @@ class StreamPeerSSL(StreamPeer):
 
     def _read(self, size: int) -> tuple[Error, bytes]:
         """``(OK, data)``; ``(OK, b"")`` for nothing yet; see ``_receive`` for the errors."""
-        err, data = self._receive(min(size, READ_LIMIT), None)
-        return err, data if isinstance(data, bytes) else b""
-
-    def _read_into(self, view: memoryview) -> tuple[Error, int]:
-        """Like ``_read`` but straight into ``view``: ``(error, bytes stored)``."""
-        err, data = self._receive(min(len(view), READ_LIMIT), view)
-        return err, data if isinstance(data, int) else 0
+        return self._receive(min(size, READ_LIMIT))
 
     def _write(self, data: bytes | memoryview) -> tuple[Error, int]:
         """``(OK, plaintext bytes accepted)``; 0 while ciphertext waits for the base peer."""
@@ -307,41 +301,41 @@ class StreamPeerSSL(StreamPeer):
 
     # --- internals ---
 
-    def _receive(self, size: int, view: memoryview | None) -> tuple[Error, bytes | int]:
+    def _receive(self, size: int) -> tuple[Error, bytes]:
         """Plaintext now; ``ERR_FILE_EOF`` after close_notify, ``ERR_CONNECTION_ERROR`` after
         a ragged EOF, an alert or a base failure, ``ERR_UNCONFIGURED`` with no session."""
         tls = self._tls
         if tls is None or self._status != _Status.STATUS_CONNECTED:
-            return self._closed_result(reading=True), 0
+            return self._closed_result(reading=True), b""
         if size <= 0:
-            return Error.OK, 0
+            return Error.OK, b""
         if self._unsent and self._flush() != Error.OK:
             self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return Error.ERR_CONNECTION_ERROR, 0
+            return Error.ERR_CONNECTION_ERROR, b""
         for attempt in (0, 1):
             try:
-                data = tls.read(size) if view is None else tls.read(size, view)
+                data = tls.read(size)
             except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 if attempt:
                     break
                 err, moved = self._pull()
                 if err not in (Error.OK, Error.ERR_FILE_EOF):
                     self._end(_Status.STATUS_ERROR, f"the base stream failed ({Error(err).name})")
-                    return Error.ERR_CONNECTION_ERROR, 0
+                    return Error.ERR_CONNECTION_ERROR, b""
                 if not moved and err == Error.OK:
                     break
                 continue
             except ssl.SSLZeroReturnError:
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
-                return Error.ERR_FILE_EOF, 0
+                return Error.ERR_FILE_EOF, b""
             except ssl.SSLError as exc:  # SSLEOFError, UNEXPECTED_EOF_WHILE_READING, alerts
                 self._end(_Status.STATUS_ERROR, _describe(exc)[0])
-                return Error.ERR_CONNECTION_ERROR, 0
+                return Error.ERR_CONNECTION_ERROR, b""
             if not data:
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
-                return Error.ERR_FILE_EOF, 0
+                return Error.ERR_FILE_EOF, b""
             return Error.OK, data
-        return Error.OK, 0
+        return Error.OK, b""
 
     def _closed_result(self, reading: bool = False) -> Error:
         """What reads and writes answer outside a usable session (sticky after an ending)."""

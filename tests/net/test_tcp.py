@@ -303,22 +303,6 @@ def test_partial_reads_return_what_is_there(pair: tuple[StreamPeerTCP, socket.so
     assert peer.get_status() == S.STATUS_CONNECTED
 
 
-def test_read_into_a_reusable_buffer(pair: tuple[StreamPeerTCP, socket.socket]) -> None:
-    peer, server = pair
-    buffer = bytearray(8)
-    view = memoryview(buffer)
-    assert peer._read_into(view) == (Error.OK, 0)
-    server.sendall(b"0123456789")
-    wait_fd(peer.fileno())
-    assert peer._read_into(view) == (Error.OK, 8)
-    assert buffer == b"01234567"
-    assert peer._read_into(view[:4]) == (Error.OK, 2)
-    assert buffer[:2] == b"89"
-    server.close()
-    wait_fd(peer.fileno())
-    assert peer._read_into(view) == (Error.ERR_FILE_EOF, 0)
-
-
 def test_an_orderly_close_reads_as_eof(pair: tuple[StreamPeerTCP, socket.socket]) -> None:
     peer, server = pair
     server.sendall(b"last")

@@ -185,16 +185,6 @@ def test_data_both_ways_in_memory(trust_tls_ca: str, memory_tls: MakeMemory) -> 
     assert tls.get_partial_data(100) == [Error.OK, b""]
 
 
-def test_read_into_a_reusable_buffer(trust_tls_ca: str, memory_tls: MakeMemory) -> None:
-    memory = memory_tls()
-    tls, _ = memory_handshake(memory)
-    buffer = bytearray(6)
-    assert tls._read_into(memoryview(buffer)) == (Error.OK, 0)
-    memory.send(b"abcdefgh")
-    assert tls._read_into(memoryview(buffer)) == (Error.OK, 6)
-    assert buffer == b"abcdef"
-
-
 def test_close_notify_reads_as_eof(trust_tls_ca: str, memory_tls: MakeMemory) -> None:
     memory = memory_tls()
     tls, _ = memory_handshake(memory)
