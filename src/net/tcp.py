@@ -95,6 +95,11 @@ class StreamPeerTCP(StreamPeer):
         # Whether a read would likely find nothing (the last one came up short, or we just
         # sent): then a zero-timeout poll comes first, as a recv that finds nothing raises.
         self._drained = True
+        # Whether the first read after the last send found the answer there: a caller that
+        # reads only when its selector says so always does, and skips that poll; one that
+        # reads right after sending does not, and keeps it.
+        self._answered = False
+        self._sent = False  # sent since the last read
         self._status = _Status.STATUS_NONE
         self._host = ""
         self._port = 0
@@ -243,7 +248,7 @@ class StreamPeerTCP(StreamPeer):
             return Error.OK, 0
         try:
             sent = sock.send(data, _SEND_FLAGS)
-            self._drained = True  # an answer to what was sent takes a round trip
+            self._drained = self._sent = True  # an answer to what was sent takes a round trip
             return Error.OK, sent
         except (BlockingIOError, InterruptedError):
             return Error.OK, 0
@@ -260,12 +265,20 @@ class StreamPeerTCP(StreamPeer):
         sock = self._live_socket()
         if sock is None:
             return self._closed_read(), b""
-        if size <= 0 or (self._drained and not self._ready_within(False, 0.0)):
+        if size <= 0:
             return Error.OK, b""
+        first, self._sent = self._sent, False
+        if self._drained and not (first and self._answered):
+            ready = self._ready_within(False, 0.0)
+            if first:
+                self._answered = ready
+            if not ready:
+                return Error.OK, b""
         try:
             data = sock.recv(size)
         except (BlockingIOError, InterruptedError):
             self._drained = True
+            self._answered = False
             return Error.OK, b""
         except OSError as exc:
             self._fail("recv", exc)

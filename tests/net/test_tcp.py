@@ -303,6 +303,27 @@ def test_partial_reads_return_what_is_there(pair: tuple[StreamPeerTCP, socket.so
     assert peer.get_status() == S.STATUS_CONNECTED
 
 
+def test_reads_after_a_send_whether_or_not_the_answer_is_there(
+    pair: tuple[StreamPeerTCP, socket.socket],
+) -> None:
+    # A caller that reads when its selector says so, then one that reads at once: the peer
+    # may skip its look before recv after the first, and must still report "nothing yet".
+    peer, server = pair
+    for _ in range(2):
+        assert peer.put_partial_data(b"ping") == [Error.OK, 4]
+        assert server.recv(4) == b"ping"
+        server.sendall(b"pong")
+        wait_fd(peer.fileno())
+        assert peer.get_partial_data(100) == [Error.OK, b"pong"]
+    assert peer.put_partial_data(b"ping") == [Error.OK, 4]
+    assert peer.get_partial_data(100) == [Error.OK, b""]  # asked before the answer came
+    assert server.recv(4) == b"ping"
+    server.sendall(b"late")
+    wait_fd(peer.fileno())
+    assert peer.get_partial_data(100) == [Error.OK, b"late"]
+    assert peer.get_status() == S.STATUS_CONNECTED
+
+
 def test_an_orderly_close_reads_as_eof(pair: tuple[StreamPeerTCP, socket.socket]) -> None:
     peer, server = pair
     server.sendall(b"last")
