@@ -62,6 +62,19 @@ class _On(Enum):
     END_CLOSING = "exchange over, connection closes"
 
 
+# Members read on every request and body read, bound once: on CPython 3.11 any attribute read
+# on an Enum class goes through EnumType.__getattr__'s slow hook (about 70 ns, five times a
+# module global), which added up to some 2 us per small GET.
+_OK: Final = Error.OK
+_EOF: Final = Error.ERR_FILE_EOF
+_CONNECTED: Final = Status.STATUS_CONNECTED
+_BODY: Final = Status.STATUS_BODY
+_DISCONNECTED: Final = Status.STATUS_DISCONNECTED
+_REQUEST_SENT: Final = _On.REQUEST_SENT
+_HEAD_WITH_BODY: Final = _On.HEAD_WITH_BODY
+_END_REUSABLE: Final = _On.END_REUSABLE
+_END_CLOSING: Final = _On.END_CLOSING
+
 S = Status
 # Inside HTTPClient the enum names are class attributes; annotations use these aliases.
 _ClientStatus: TypeAlias = Status
@@ -197,7 +210,7 @@ class HTTPClient(Reference):
             raise RuntimeError(
                 f"no transition from {self._status.name} on '{event.value}'"
             ) from None
-        if self._status in _STICKY and self._status != Status.STATUS_DISCONNECTED:
+        if self._status in _STICKY and self._status != _DISCONNECTED:
             self._release()
 
     def _release(self) -> None:
@@ -400,13 +413,13 @@ class HTTPClient(Reference):
         return self._send("request", method, url, headers, body.encode("utf-8", "surrogatepass"))
 
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
-        bad = Error.ERR_INVALID_PARAMETER
         try:
             prepared = _prepare(method, url, headers, body, self._origin)
         except http.LocalProtocolError as refused:
             _log_refused(function, method, refused)
-            return bad
-        if self._status != Status.STATUS_CONNECTED:
+            return Error.ERR_INVALID_PARAMETER
+        if self._status != _CONNECTED:
+            bad = Error.ERR_INVALID_PARAMETER
             fail_cond(function, "status != STATUS_CONNECTED", bad, log=logger)
             return bad
         if self._connection is None:
@@ -429,39 +442,39 @@ class HTTPClient(Reference):
         # caller's (httpclient.md §5.1).
         self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
         self._unsent = memoryview(prepared.data)
-        self._go(_On.REQUEST_SENT)
+        self._go(_REQUEST_SENT)
         self._moved_at = time.monotonic()
         error = self._flush()
         try:
-            while self._blocking and self._unsent and error == Error.OK:
+            while self._blocking and self._unsent and error == _OK:
                 self._wait(writable=True)
                 error = self._flush()
         except _Timeout:
             return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
-        if error != Error.OK:
+        if error != _OK:
             return self._fail(function, f"sending the request failed ({error.name})", error)
-        return Error.OK
+        return _OK
 
     def _flush(self) -> Error:
         """Write what the stream takes now of the unsent request."""
         while self._unsent and self._connection is not None:
             error, sent = self._connection._write(self._unsent)
-            if error != Error.OK:
+            if error != _OK:
                 return error
             if not sent:
                 break
             self._unsent = self._unsent[sent:]
             self._moved_at = time.monotonic()
-        return Error.OK
+        return _OK
 
     def _stale(self) -> str:
         """Why an idle connection cannot carry a request ("" when it can)."""
         if self._handed_over or self._connection is None:
             return ""
         error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
-        if error == Error.ERR_FILE_EOF:
+        if error == _EOF:
             return "the server closed it"
-        if error != Error.OK:
+        if error != _OK:
             return f"the stream failed ({Error(error).name})"
         if data:
             return "the server sent bytes while no request was outstanding"
@@ -493,7 +506,7 @@ class HTTPClient(Reference):
             logger.debug("poll: idle connection ended: %s", stale)
             self._go(_On.LOST)
             return Error.ERR_CONNECTION_ERROR
-        return Error.OK
+        return _OK
 
     def _poll_body(self) -> Error:
         # With body bytes still buffered the next read delivers them and judges the end.
@@ -502,7 +515,7 @@ class HTTPClient(Reference):
             return self._fail(
                 "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
             )
-        return Error.OK
+        return _OK
 
     def _poll_resolving(self) -> Error:
         resolver = IP.get_singleton()
@@ -560,23 +573,23 @@ class HTTPClient(Reference):
 
     def _poll_requesting(self) -> Error:
         assert self._reader is not None and self._connection is not None
-        write_error = self._flush() if self._unsent else Error.OK
+        write_error = self._flush() if self._unsent else _OK
         try:
             head = self._read_head(write_error)
         except _Timeout:
             return self._fail("poll", "timed out waiting for the response", Error.ERR_TIMEOUT)
         except http.RemoteProtocolError as fault:
-            if write_error != Error.OK and fault.fault is http.Fault.TRUNCATED:
+            if write_error != _OK and fault.fault is http.Fault.TRUNCATED:
                 return self._fail(
                     "poll", f"sending the request failed ({write_error.name})", write_error
                 )
             return self._fail("poll", fault.message, _FAULT_ERRORS[fault.fault])
         if head is None:
-            if write_error != Error.OK:
+            if write_error != _OK:
                 return self._fail(
                     "poll", f"sending the request failed ({write_error.name})", write_error
                 )
-            return Error.OK
+            return _OK
         self._head = head
         if head.te_with_cl:
             warn_print(
@@ -586,11 +599,11 @@ class HTTPClient(Reference):
                 logger,
             )
         if head.has_body:
-            self._go(_On.HEAD_WITH_BODY)
+            self._go(_HEAD_WITH_BODY)
         else:
             self._handed_over = head.framing in (http.Framing.TUNNEL, http.Framing.UPGRADE)
             self._end_exchange()
-        return Error.OK
+        return _OK
 
     def _read_head(self, write_error: Error) -> http.Head | None:
         """Feed what has arrived to the reader until the final head is complete.
@@ -603,7 +616,7 @@ class HTTPClient(Reference):
         reader = self._reader
         self._moved_at = time.monotonic()
         block = self._head_block
-        blocking = self._blocking and write_error == Error.OK
+        blocking = self._blocking and write_error == _OK
         while True:
             if not self._eof:
                 if blocking:
@@ -648,10 +661,10 @@ class HTTPClient(Reference):
                 return reader.take_direct(data)
             reader.feed(data)
             return True
-        if error == Error.OK:
+        if error == _OK:
             return False
         self._eof = True
-        reader.feed_eof(clean=error == Error.ERR_FILE_EOF)
+        reader.feed_eof(clean=error == _EOF)
         return True
 
     def _wait(self, writable: bool = False) -> None:
@@ -673,10 +686,10 @@ class HTTPClient(Reference):
         """The response is complete: keep the connection or close it, as the reader says."""
         assert self._reader is not None
         if self._reader.reusable and not self._unsent and not self._eof:
-            self._go(_On.END_REUSABLE)
+            self._go(_END_REUSABLE)
             return
         self._release()
-        self._go(_On.END_CLOSING)
+        self._go(_END_CLOSING)
 
     # --- the response -------------------------------------------------------------------
 
@@ -762,7 +775,7 @@ class HTTPClient(Reference):
         and [constant STATUS_CONNECTION_ERROR]. Outside [constant STATUS_BODY] the call logs an
         error and returns an empty array.
         """
-        if self._status != Status.STATUS_BODY:
+        if self._status != _BODY:
             fail_cond(
                 "read_response_body_chunk",
                 "status != STATUS_BODY",

@@ -241,17 +241,17 @@ class StreamPeerTCP(StreamPeer):
         """``(OK, sent)`` (0 while the socket is full); ``(FAILED, 0)`` if unconnected or broken."""
         sock = self._live_socket()
         if sock is None:
-            return (Error.OK if self._connecting() else Error.FAILED), 0
+            return (_OK if self._connecting() else Error.FAILED), 0
         if self._send_failed:
             return Error.FAILED, 0
         if not data:
-            return Error.OK, 0
+            return _OK, 0
         try:
             sent = sock.send(data, _SEND_FLAGS)
             self._drained = self._sent = True  # an answer to what was sent takes a round trip
-            return Error.OK, sent
+            return _OK, sent
         except (BlockingIOError, InterruptedError):
-            return Error.OK, 0
+            return _OK, 0
         except OSError as exc:
             # A server may answer early (a 413, say) and reset while we still send: keep the
             # socket so that answer can still be read; reads report the reset after it.
@@ -266,27 +266,27 @@ class StreamPeerTCP(StreamPeer):
         if sock is None:
             return self._closed_read(), b""
         if size <= 0:
-            return Error.OK, b""
+            return _OK, b""
         first, self._sent = self._sent, False
         if self._drained and not (first and self._answered):
             ready = self._ready_within(False, 0.0)
             if first:
                 self._answered = ready
             if not ready:
-                return Error.OK, b""
+                return _OK, b""
         try:
             data = sock.recv(size)
         except (BlockingIOError, InterruptedError):
             self._drained = True
             self._answered = False
-            return Error.OK, b""
+            return _OK, b""
         except OSError as exc:
             self._fail("recv", exc)
             return Error.ERR_CONNECTION_ERROR, b""
         if not data:
             return self._end(), b""
         self._drained = len(data) < size
-        return Error.OK, data
+        return _OK, data
 
     def _available(self) -> int:
         sock = self._sock
@@ -306,7 +306,7 @@ class StreamPeerTCP(StreamPeer):
         poller = self._pollers[writable]
         if poller is None:
             sock = self._sock
-            if sock is None or not _HAS_POLL or self._status != _Status.STATUS_CONNECTED:
+            if sock is None or not _HAS_POLL or self._status != _CONNECTED:
                 return super()._ready_within(writable, timeout)
             poller = self._pollers[writable] = select.poll()
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)
@@ -380,9 +380,9 @@ class StreamPeerTCP(StreamPeer):
 
     def _live_socket(self) -> socket.socket | None:
         """The socket when it can carry data now; a pending connect is advanced first."""
-        if self._status == _Status.STATUS_CONNECTING:
+        if self._status == _CONNECTING:
             self._advance()
-        if self._status != _Status.STATUS_CONNECTED:
+        if self._status != _CONNECTED:
             return None
         return self._sock
 
@@ -452,6 +452,11 @@ class StreamPeerTCP(StreamPeer):
 
 
 _Status = StreamPeerTCP.Status
+# Read on every send and receive, bound once: on CPython 3.11 an attribute read on an Enum
+# class goes through EnumType.__getattr__'s slow hook (about 70 ns, five times a global).
+_OK: Final = Error.OK
+_CONNECTED: Final = _Status.STATUS_CONNECTED
+_CONNECTING: Final = _Status.STATUS_CONNECTING
 
 
 def _describe(code: int) -> str:

@@ -35,6 +35,16 @@ from net.http.framing import Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, TRANSITIONS, On, State, next_state
 
+# States and events the per-read paths use, bound once: on CPython 3.11 any attribute read on
+# an Enum class goes through EnumType.__getattr__'s slow hook (about 70 ns, five times a
+# module global), and these are read several times per response and per chunk.
+_STATUS_LINE, _LENGTH, _CHUNK_DATA = State.STATUS_LINE, State.LENGTH, State.CHUNK_DATA
+_UNTIL_CLOSE, _DONE = State.UNTIL_CLOSE, State.DONE
+_ON_STATUS_LINE, _ON_BODY_END = On.STATUS_LINE, On.BODY_END
+_ON_CHUNK_HEADER, _ON_LAST_CHUNK = On.CHUNK_HEADER, On.LAST_CHUNK
+_ON_CHUNK_DATA_END, _ON_CHUNK_CRLF = On.CHUNK_DATA_END, On.CHUNK_CRLF
+_NO_FRAMING = Framing.NONE
+
 #: Room for the CRLF after chunk data and the next size line, matched together.
 _CHUNK_END_ROOM = 2 + limits.CHUNK_SIZE_LINE_MAX
 
@@ -78,7 +88,7 @@ class ResponseReader:
         self._upgrade = upgrade
         self._close_sent = close_sent
         self._in = ReceiveBuffer()
-        self._state = State.STATUS_LINE
+        self._state = _STATUS_LINE
         self._heads = Budget(limits.HEAD_BYTES_MAX, "response heads")
         self._section: FieldSection | None = None  # the line-by-line path's fields
         self._interim = 0
@@ -115,14 +125,14 @@ class ResponseReader:
         than that and, for a length-delimited body, less than the rest of it. A caller that
         gets False has no reason to read its stream before `read_body`."""
         buffered = len(self._in)
-        if self._state is State.LENGTH and self._remaining < max_bytes:
+        if self._state is _LENGTH and self._remaining < max_bytes:
             return buffered < self._remaining
         return buffered < max_bytes
 
     @property
     def done(self) -> bool:
         """The exchange ended cleanly: after a head without body, or the read that ended it."""
-        return self._state is State.DONE
+        return self._state is _DONE
 
     @property
     def reusable(self) -> bool:
@@ -146,7 +156,7 @@ class ResponseReader:
         if self._state not in _HEAD_STEPS:
             raise RuntimeError(f"next_head() while reading the {self._state.value}")
         try:
-            if self._state is State.STATUS_LINE:
+            if self._state is _STATUS_LINE:
                 self._ordinary_head()
             while self._state in _HEAD_STEPS:
                 if not _HEAD_STEPS[self._state](self):
@@ -178,7 +188,7 @@ class ResponseReader:
         state = self._state
         if self._in.eof:
             pass
-        elif state is State.LENGTH:
+        elif state is _LENGTH:
             remaining = self._remaining
             want = remaining if remaining < max_bytes else max_bytes
             data = self._in.take(want) if want > 0 else None
@@ -189,7 +199,7 @@ class ResponseReader:
                     return Body(data, False)
                 self._finish()
                 return Body(data, True)
-        elif state is State.CHUNK_DATA and max_bytes > 0:
+        elif state is _CHUNK_DATA and max_bytes > 0:
             remaining = self._remaining
             want = remaining if remaining < max_bytes else max_bytes
             data = self._in.take(want)
@@ -198,7 +208,7 @@ class ResponseReader:
                 self._remaining = remaining = remaining - want
                 if remaining:
                     return Body(data, False)
-                self._goto(On.CHUNK_DATA_END)
+                self._goto(_ON_CHUNK_DATA_END)
                 if (blocking or want == max_bytes) and self._next_chunk():
                     return Body(data, False)
                 # Otherwise the steps go on from the chunk's CRLF with this piece in hand.
@@ -222,7 +232,7 @@ class ResponseReader:
             return False  # (a size this long might cross the limit; the steps check it)
         assert match is not None
         self._in.skip(len(match[0]))
-        self._goto(On.CHUNK_CRLF)
+        self._goto(_ON_CHUNK_CRLF)
         return self._chunk_size_line(match)
 
     def _run_body_steps(self, read: _Read) -> Body:
@@ -235,7 +245,7 @@ class ResponseReader:
             exc.partial = read.data()
             self._goto(On.FAULT)
             raise
-        return Body(read.data(), self._state is State.DONE)
+        return Body(read.data(), self._state is _DONE)
 
     def direct_run(self) -> int:
         """How many body bytes follow the buffered ones before any framing, when every
@@ -246,9 +256,9 @@ class ResponseReader:
         spares the buffer's copies. 0 at framing (chunk sizes, trailers) and outside the body.
         """
         state = self._state
-        if state is State.LENGTH or state is State.CHUNK_DATA:
+        if state is _LENGTH or state is _CHUNK_DATA:
             return max(0, self._remaining - len(self._in))
-        if state is State.UNTIL_CLOSE and not self._in.eof:
+        if state is _UNTIL_CLOSE and not self._in.eof:
             return limits.LENGTH_VALUE_MAX
         return 0
 
@@ -265,15 +275,15 @@ class ResponseReader:
     def _take(self, data: bytes) -> Body:
         """Count body bytes taken outside the steps; end the body or the chunk they complete."""
         self._received += len(data)
-        if self._state is State.UNTIL_CLOSE:
+        if self._state is _UNTIL_CLOSE:
             return Body(data, False)
         self._remaining -= len(data)
         if self._remaining == 0:
-            if self._state is State.LENGTH:
+            if self._state is _LENGTH:
                 self._finish()
             else:
-                self._goto(On.CHUNK_DATA_END)
-        return Body(data, self._state is State.DONE)
+                self._goto(_ON_CHUNK_DATA_END)
+        return Body(data, self._state is _DONE)
 
     # -- state --------------------------------------------------------------------------
 
@@ -285,7 +295,7 @@ class ResponseReader:
 
     def _finish(self) -> None:
         self._reusable = self._clean_end()
-        self._goto(On.BODY_END)
+        self._goto(_ON_BODY_END)
 
     def _clean_end(self) -> bool:
         """Reuse needs a persistent exchange, no bytes beyond it and no close yet (§13.1)."""
@@ -352,7 +362,7 @@ class ResponseReader:
         self._in.skip(size)
         self._heads.left -= size
         self._status = (int(match[2]), int(match[1]), match[3] or "")
-        self._goto(On.STATUS_LINE)
+        self._goto(_ON_STATUS_LINE)
         self._end_head(fields)
 
     def _head_field(self) -> bool:
@@ -382,8 +392,8 @@ class ResponseReader:
         self._keep_alive = decision.keep_alive
         self._remaining = max(decision.length, 0)
         self._goto(HEAD_ENDS[decision.framing])
-        if self._state is State.DONE:
-            handed_over = decision.framing is not Framing.NONE  # a tunnel or an upgrade
+        if self._state is _DONE:
+            handed_over = decision.framing is not _NO_FRAMING  # a tunnel or an upgrade
             self._reusable = handed_over or self._clean_end()
 
     # -- body ---------------------------------------------------------------------------
@@ -464,13 +474,13 @@ class ResponseReader:
             raise RemoteProtocolError(f"chunk size {quote(match[1])} too large", Fault.MALFORMED)
         if size:
             self._chunk_size = self._remaining = size
-            self._goto(On.CHUNK_HEADER)
+            self._goto(_ON_CHUNK_HEADER)
         else:
             budget = Budget(limits.TRAILER_BYTES_MAX, "trailers")
             self._section = FieldSection(
                 "trailer", limits.TRAILER_LINE_MAX, limits.TRAILER_FIELDS_MAX, budget
             )
-            self._goto(On.LAST_CHUNK)
+            self._goto(_ON_LAST_CHUNK)
         return True
 
     def _chunk_data(self, read: _Read) -> bool:
@@ -491,7 +501,7 @@ class ResponseReader:
         self._remaining -= take
         self._received += take
         if self._remaining == 0:
-            self._goto(On.CHUNK_DATA_END)
+            self._goto(_ON_CHUNK_DATA_END)
         return True
 
     def _chunk_end(self, read: _Read) -> bool:
@@ -499,10 +509,10 @@ class ResponseReader:
         match = self._in.match(grammar.CHUNK_END_AND_SIZE, _CHUNK_END_ROOM)
         if match is not None:
             self._in.skip(len(match[0]))
-            self._goto(On.CHUNK_CRLF)
+            self._goto(_ON_CHUNK_CRLF)
             return self._chunk_size_line(match)
         if self._in.skip_prefix(b"\r\n"):
-            self._goto(On.CHUNK_CRLF)
+            self._goto(_ON_CHUNK_CRLF)
             return True
         ending = self._in.peek(2)
         if len(ending) < 2 and not self._in.eof:
