@@ -191,7 +191,7 @@ class HTTPClient(Reference):
         self._deadline = 0.0  # when a name lookup gives up
         self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
         self._head_block = READ_BLOCK  # bytes asked per read of a response head
-        self._unsent = memoryview(b"")
+        self._unsent: bytes | memoryview = b""
         self._reader: http.ResponseReader | None = None
         self._prepared: http.PreparedRequest | None = None
         self._head: http.Head | None = None
@@ -219,7 +219,7 @@ class HTTPClient(Reference):
         if connection is not None and self._owned:
             getattr(connection, "disconnect_from_host", lambda: None)()
         self._owned = False
-        self._unsent = memoryview(b"")
+        self._unsent = b""
         if self._resolving != IP.RESOLVER_INVALID_ID:
             IP.get_singleton().erase_resolve_item(self._resolving)
             self._resolving = IP.RESOLVER_INVALID_ID
@@ -441,7 +441,7 @@ class HTTPClient(Reference):
         # A tunnel's or an upgrade's head is read a byte at a time: what follows it is the
         # caller's (httpclient.md §5.1).
         self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
-        self._unsent = memoryview(prepared.data)
+        self._unsent = prepared.data
         self._go(_REQUEST_SENT)
         self._moved_at = time.monotonic()
         error = self._flush()
@@ -463,7 +463,9 @@ class HTTPClient(Reference):
                 return error
             if not sent:
                 break
-            self._unsent = self._unsent[sent:]
+            # The whole request usually goes at once; a partial write keeps a view of the rest.
+            unsent = self._unsent
+            self._unsent = b"" if sent == len(unsent) else memoryview(unsent)[sent:]
             self._moved_at = time.monotonic()
         return _OK
 
