@@ -646,15 +646,15 @@ class HTTPClient(Reference):
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
         direct = 0
-        if piece >= DIRECT_READ_MIN and reader.buffered < piece:
-            whole = piece - reader.buffered
+        if piece >= DIRECT_READ_MIN and (buffered := reader.buffered) < piece:
+            whole = piece - buffered
             if reader.direct_run() > whole:
                 # The piece ends inside a run of body: ask for just what completes it, so the
                 # buffer empties and the next piece can come straight from the stream. A piece
                 # that reaches the run's end (a chunk's, the body's) is read with what follows
                 # it, so the read that consumes the body's end also sees it.
                 size = min(whole, DIRECT_READ_MAX)
-                if not reader.buffered and (size == whole or not self._blocking):
+                if not buffered and (size == whole or not self._blocking):
                     direct = size
         error, data = connection._read(size)
         if data:

@@ -199,6 +199,8 @@ class ResponseReader:
                     return Body(data, False)
                 self._finish()
                 return Body(data, True)
+            if want > 0 and not self._in:
+                return Body(b"", False)  # nothing buffered: nothing to decode yet
         elif state is _CHUNK_DATA and max_bytes > 0:
             remaining = self._remaining
             want = remaining if remaining < max_bytes else max_bytes
@@ -215,6 +217,8 @@ class ResponseReader:
                 read = _Read(max_bytes, blocking)
                 read.add(data)
                 return self._run_body_steps(read)
+            if not self._in:
+                return Body(b"", False)
         if state not in _BODY_STEPS:
             raise RuntimeError(f"read_body() while in state {state.value!r}")
         if max_bytes < 1:
