@@ -310,10 +310,15 @@ class StreamPeerTCP(StreamPeer):
                 return super()._ready_within(writable, timeout)
             poller = self._pollers[writable] = select.poll()
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)
-        ready = bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
-        if ready and not writable:
+        if timeout is None:
+            ready = poller.poll()
+        else:  # a look (timeout 0) is the common case: an int, no float conversion
+            ready = poller.poll(timeout * 1000 if timeout > 0 else 0)
+        if not ready:
+            return False
+        if not writable:
             self._drained = False
-        return ready
+        return True
 
     def _wait(self, writable: bool) -> bool:
         """Blocking calls wait on the socket; a pending connect waits at most until its deadline."""
