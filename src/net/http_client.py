@@ -74,6 +74,8 @@ _REQUEST_SENT: Final = _On.REQUEST_SENT
 _HEAD_WITH_BODY: Final = _On.HEAD_WITH_BODY
 _END_REUSABLE: Final = _On.END_REUSABLE
 _END_CLOSING: Final = _On.END_CLOSING
+#: A body read that found nothing (shared: nothing changes a Body once made).
+_NONE: Final = http.Body(b"", False)
 
 S = Status
 # Inside HTTPClient the enum names are class attributes; annotations use these aliases.
@@ -794,8 +796,10 @@ class HTTPClient(Reference):
                 piece = reader.read_body(size, blocking=not self._eof)
                 if not piece.data and not piece.end and not self._eof:
                     piece = self._read_blocking(size)
-            else:
-                piece = self._read_available(size)
+            else:  # the buffer alone answers while it holds a whole piece or the body's end
+                piece = reader.read_body(size) if self._eof or not reader.short_of(size) else _NONE
+                if not piece.data and not piece.end and not self._eof:
+                    piece = self._read_available(size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)
@@ -805,21 +809,21 @@ class HTTPClient(Reference):
         return piece.data
 
     def _read_available(self, size: int) -> http.Body:
-        """What is buffered plus what one block from the stream adds (never waits).
+        """What the buffer and one block from the stream give (never waits), once the buffer
+        alone could not give a piece.
 
-        The stream is read while the buffer is short of a whole piece and, for a length, of
-        the body's end (a close after a complete body is then the next request's to find, as
-        for any later loss, httpclient.md §5.6); when that decodes nothing, one more block is
-        read, so a framing line (chunk size, trailer) longer than a piece still completes. The
-        core's line limits keep the buffer bounded. A large piece may come straight from the
-        stream.
+        The buffer answers alone while it holds a whole piece or, for a length, the body's
+        end (a close after a complete body is then the next request's to find, as for any
+        later loss, httpclient.md §5.6). Otherwise one block is read and decoded; when that
+        decodes nothing, one more, so a framing line (chunk size, trailer) longer than a piece
+        still completes. The core's line limits keep the buffer bounded. A large piece may
+        come straight from the stream.
         """
         reader = self._reader
         assert reader is not None
-        if not self._eof and reader.short_of(size):
-            pulled = self._pull(READ_BLOCK, piece=size)
-            if isinstance(pulled, http.Body):
-                return pulled
+        pulled = self._pull(READ_BLOCK, piece=size)
+        if isinstance(pulled, http.Body):
+            return pulled
         piece = reader.read_body(size)
         if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
             piece = reader.read_body(size)
