@@ -814,10 +814,10 @@ class HTTPClient(Reference):
 
         The buffer answers alone while it holds a whole piece or, for a length, the body's
         end (a close after a complete body is then the next request's to find, as for any
-        later loss, httpclient.md §5.6). Otherwise one block is read and decoded; when that
-        decodes nothing, one more, so a framing line (chunk size, trailer) longer than a piece
-        still completes. The core's line limits keep the buffer bounded. A large piece may
-        come straight from the stream.
+        later loss, httpclient.md §5.6). Otherwise one block is read and decoded; when bytes
+        came but decoded to nothing, one more, so a framing line (chunk size, trailer) longer
+        than a piece still completes. The core's line limits keep the buffer bounded. A large
+        piece may come straight from the stream.
         """
         reader = self._reader
         assert reader is not None
@@ -825,7 +825,7 @@ class HTTPClient(Reference):
         if isinstance(pulled, http.Body):
             return pulled
         piece = reader.read_body(size)
-        if not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
+        if pulled and not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
             piece = reader.read_body(size)
         return piece
 

@@ -94,6 +94,8 @@ class StreamPeerTCP(StreamPeer):
         self._pollers: list[select.poll | None] = [None, None]
         # Whether a read would likely find nothing (the last one came up short, or we just
         # sent): then a zero-timeout poll comes first, as a recv that finds nothing raises.
+        # A look that finds nothing clears it: a caller told "nothing yet" usually waits before
+        # asking again; a recv that then finds nothing sets it (a caller that spins alternates).
         self._drained = True
         # Whether the first read after the last send found the answer there: a caller that
         # reads only when its selector says so always does, and skips that poll; one that
@@ -273,6 +275,7 @@ class StreamPeerTCP(StreamPeer):
             if first:
                 self._answered = ready
             if not ready:
+                self._drained = False
                 return _OK, b""
         try:
             data = sock.recv(size)

@@ -211,9 +211,20 @@ class ResponseReader:
                 if remaining:
                     return Body(data, False)
                 self._goto(_ON_CHUNK_DATA_END)
-                if (blocking or want == max_bytes) and self._next_chunk():
-                    return Body(data, False)
-                # Otherwise the steps go on from the chunk's CRLF with this piece in hand.
+                if self._next_chunk():
+                    room = max_bytes - want
+                    if blocking or not room:
+                        return Body(data, False)
+                    # A non-blocking piece goes on into the next chunk: when it ends inside
+                    # it, the rest is taken here too.
+                    remaining = self._remaining
+                    more = self._in.take(room) if remaining > room else None
+                    if more is not None:
+                        self._received += room
+                        self._remaining = remaining - room
+                        return Body(data + more, False)
+                # Otherwise the steps go on (from the chunk's CRLF, or from the next chunk's
+                # data) with this piece in hand.
                 read = _Read(max_bytes, blocking)
                 read.add(data)
                 return self._run_body_steps(read)
@@ -226,10 +237,10 @@ class ResponseReader:
         return self._run_body_steps(_Read(max_bytes, blocking))
 
     def _next_chunk(self) -> bool:
-        """After a piece that ended a chunk, with no room left (or a blocking read): step over
-        the CRLF and a plain, non-zero next size line if they are buffered, as the steps would
-        before stopping at that chunk's data. False, touching nothing, for anything else (an
-        extension, the last chunk, a line not yet complete), which the steps then judge."""
+        """After a piece that ended a chunk: step over the CRLF and a plain, non-zero next
+        size line if they are buffered, as the steps would before that chunk's data. False,
+        touching nothing, for anything else (an extension, the last chunk, a line not yet
+        complete), which the steps then judge."""
         match = self._in.match(grammar.CHUNK_END_AND_SIZE, _CHUNK_END_ROOM)
         size = match[1] if match is not None and match[2] is None else b""
         if len(size) >= limits.CHUNK_SIZE_DIGITS_MAX or not size.strip(b"0"):
