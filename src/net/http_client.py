@@ -74,8 +74,6 @@ _REQUEST_SENT: Final = _On.REQUEST_SENT
 _HEAD_WITH_BODY: Final = _On.HEAD_WITH_BODY
 _END_REUSABLE: Final = _On.END_REUSABLE
 _END_CLOSING: Final = _On.END_CLOSING
-#: A body read that found nothing (shared: nothing changes a Body once made).
-_NONE: Final = http.Body(b"", False)
 
 S = Status
 # Inside HTTPClient the enum names are class attributes; annotations use these aliases.
@@ -796,10 +794,10 @@ class HTTPClient(Reference):
                 piece = reader.read_body(size, blocking=not self._eof)
                 if not piece.data and not piece.end and not self._eof:
                     piece = self._read_blocking(size)
-            else:  # the buffer alone answers while it holds a whole piece or the body's end
-                piece = reader.read_body(size) if self._eof or not reader.short_of(size) else _NONE
-                if not piece.data and not piece.end and not self._eof:
-                    piece = self._read_available(size)
+            else:  # the buffer first; the stream only when that falls short of a piece
+                piece = reader.read_body(size)
+                if len(piece.data) < size and not piece.end and not self._eof:
+                    piece = self._read_more(piece, size)
         except http.RemoteProtocolError as fault:
             code = _FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)
@@ -808,26 +806,34 @@ class HTTPClient(Reference):
             self._end_exchange()
         return piece.data
 
-    def _read_available(self, size: int) -> http.Body:
-        """What the buffer and one block from the stream give (never waits), once the buffer
-        alone could not give a piece.
+    def _read_more(self, first: http.Body, size: int) -> http.Body:
+        """``first`` (what the buffer gave, short of a piece and not the end) plus what one
+        block from the stream adds, never waiting.
 
-        The buffer answers alone while it holds a whole piece or, for a length, the body's
-        end (a close after a complete body is then the next request's to find, as for any
-        later loss, httpclient.md §5.6). Otherwise one block is read and decoded; when bytes
-        came but decoded to nothing, one more, so a framing line (chunk size, trailer) longer
-        than a piece still completes. The core's line limits keep the buffer bounded. A large
-        piece may come straight from the stream.
+        The stream is not read while the buffer holds a whole piece or the body's end (a
+        close after a complete body is then the next request's to find, as for any later
+        loss, httpclient.md §5.6). When a block came but decoded to nothing, one more is read,
+        so a framing line (chunk size, trailer) longer than a piece still completes; the
+        core's line limits keep the buffer bounded. A large rest may come straight from the
+        stream.
         """
         reader = self._reader
         assert reader is not None
-        pulled = self._pull(READ_BLOCK, piece=size)
-        if isinstance(pulled, http.Body):
-            return pulled
-        piece = reader.read_body(size)
-        if pulled and not piece.data and not piece.end and not self._eof and self._pull(READ_BLOCK):
-            piece = reader.read_body(size)
-        return piece
+        rest = size - len(first.data)
+        try:
+            pulled = self._pull(READ_BLOCK, piece=rest)
+            if isinstance(pulled, http.Body):
+                more = pulled
+            else:
+                more = reader.read_body(rest)
+                if not (more.data or more.end or self._eof) and pulled and self._pull(READ_BLOCK):
+                    more = reader.read_body(rest)
+        except http.RemoteProtocolError as fault:
+            fault.partial = first.data + fault.partial
+            raise
+        if not first.data:
+            return more
+        return http.Body(first.data + more.data, more.end)
 
     def _read_blocking(self, size: int) -> http.Body:
         """A whole piece (httpclient.md §6) once the buffer could not give one: read, and wait

@@ -377,6 +377,27 @@ def test_the_read_that_takes_a_large_last_chunk_ends_the_body(blocking: bool) ->
         assert len(pieces) == 1  # a chunk no longer than read_chunk_size comes back whole
 
 
+@pytest.mark.parametrize(
+    "framing", [b"Content-Length: 10\r\n\r\n01234", b"Transfer-Encoding: chunked\r\n\r\na\r\n01234"]
+)
+def test_one_read_returns_the_buffered_bytes_and_reports_the_cut(
+    framing: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The buffered part is taken before the stream is read; the read that then finds the
+    # close must still hand it over with the error, in the same call.
+    peer = ScriptedPeer()
+    http = HTTPClient()
+    http.set_connection(peer)
+    assert http.request(HTTPClient.METHOD_GET, "/", ["Host: example.com"]) == Error.OK
+    peer.incoming += b"HTTP/1.1 200 OK\r\n" + framing
+    pump(http, S.STATUS_REQUESTING)
+    assert http.get_status() == S.STATUS_BODY
+    peer.closed = True
+    assert http.read_response_body_chunk() == b"01234"
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert "5 of 10" in caplog.text  # the line names the received and expected counts
+
+
 def test_a_raw_body_may_be_any_bytes_like_object() -> None:
     peer = ScriptedPeer()
     http = HTTPClient()

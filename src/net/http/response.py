@@ -120,15 +120,6 @@ class ResponseReader:
         """Bytes received and not yet consumed (framing included)."""
         return len(self._in)
 
-    def short_of(self, max_bytes: int) -> bool:
-        """Whether more bytes could add to a read of up to max_bytes: the buffer holds less
-        than that and, for a length-delimited body, less than the rest of it. A caller that
-        gets False has no reason to read its stream before `read_body`."""
-        buffered = len(self._in)
-        if self._state is _LENGTH and self._remaining < max_bytes:
-            return buffered < self._remaining
-        return buffered < max_bytes
-
     @property
     def done(self) -> bool:
         """The exchange ended cleanly: after a head without body, or the read that ended it."""

@@ -640,25 +640,6 @@ def test_direct_run_stops_where_framing_starts() -> None:
     assert reader.direct_run() == 0
 
 
-def test_short_of_knows_when_a_length_body_is_all_buffered() -> None:
-    reader = ResponseReader()
-    reader.feed(response("Content-Length: 5", body=b"abc"))
-    assert reader.next_head() is not None
-    assert reader.short_of(4096)  # two body bytes are still to come
-    assert not reader.short_of(2)  # a whole piece is buffered
-    reader.feed(b"de")
-    assert not reader.short_of(4096)  # the rest of the body is here: no need to read more
-    assert reader.read_body(4096).data == b"abcde"
-
-
-def test_short_of_a_chunked_body_counts_the_piece_only() -> None:
-    reader = ResponseReader()
-    reader.feed(response("Transfer-Encoding: chunked", body=b"3\r\nabc\r\n"))
-    assert reader.next_head() is not None
-    assert reader.short_of(4096)  # a piece may span chunks: more could follow
-    assert not reader.short_of(3)
-
-
 def test_a_fed_bytearray_can_be_reused_by_the_caller() -> None:
     reader = ResponseReader()
     received = bytearray(response("Content-Length: 3", body=b"abc"))
