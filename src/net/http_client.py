@@ -633,21 +633,22 @@ class HTTPClient(Reference):
             if head is not None or self._eof:
                 return head
 
-    def _pull(self, size: int, piece: int = 0) -> bool | http.Body:
+    def _pull(self, size: int, piece: int = 0, taken: int = 0) -> bool | http.Body:
         """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
         ``True`` after bytes or the stream's end.
 
-        With ``piece`` (a body read of that many bytes, at least DIRECT_READ_MIN) ending before
-        the body bytes that follow the buffer run out, it reads just what completes the piece.
-        With nothing buffered that is the piece itself, straight from the stream: it comes
-        back as a ``Body``, sparing the buffer and its copies (a blocking read keeps it only
-        when it is whole; a short one goes to the buffer to be completed).
+        With ``piece`` (a body read of that many bytes, at least DIRECT_READ_MIN, of which the
+        caller holds ``taken`` already) ending before the body bytes that follow the buffer run
+        out, it reads just what completes the piece. With nothing buffered that is the rest of
+        the piece, straight from the stream: it comes back as a ``Body``, sparing the buffer
+        and its copies (a blocking read keeps it only when it is whole; a short one goes to
+        the buffer to be completed).
         """
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
         direct = 0
-        if piece >= DIRECT_READ_MIN and (buffered := reader.buffered) < piece:
-            whole = piece - buffered
+        if piece >= DIRECT_READ_MIN and (buffered := reader.buffered) + taken < piece:
+            whole = piece - taken - buffered
             if reader.direct_run() > whole:
                 # The piece ends inside a run of body: ask for just what completes it, so the
                 # buffer empties and the next piece can come straight from the stream. A piece
@@ -821,7 +822,7 @@ class HTTPClient(Reference):
         assert reader is not None
         rest = size - len(first.data)
         try:
-            pulled = self._pull(READ_BLOCK, piece=rest)
+            pulled = self._pull(READ_BLOCK, piece=size, taken=len(first.data))
             if isinstance(pulled, http.Body):
                 more = pulled
             else:
