@@ -76,12 +76,15 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         choices=profile_get.MODES,
-        help="instead of the scenarios, cProfile HTTPClient on one path (see profile_get.py)",
+        help="instead of the scenarios, cProfile HTTPClient on one path (see profile_get.py; "
+        "its --count, --chunk and --top pass through)",
     )
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
     if args.profile:
-        profile_get.main([args.profile])
+        profile_get.main([args.profile, *rest])
         return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     options = options_from(args)
     chosen = args.only or list(SCENARIOS)
     print(
