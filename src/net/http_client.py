@@ -639,10 +639,9 @@ class HTTPClient(Reference):
 
         With ``piece`` (a body read of that many bytes, at least DIRECT_READ_MIN, of which the
         caller holds ``taken`` already) ending before the body bytes that follow the buffer run
-        out, it reads just what completes the piece. With nothing buffered that is the rest of
-        the piece, straight from the stream: it comes back as a ``Body``, sparing the buffer
-        and its copies (a blocking read keeps it only when it is whole; a short one goes to
-        the buffer to be completed).
+        out, it reads just what completes the piece (at most DIRECT_READ_MAX). With nothing
+        buffered that read goes straight from the stream to the caller as a ``Body``, whole or
+        not, sparing the buffer and its copies.
         """
         reader, connection = self._reader, self._connection
         assert reader is not None and connection is not None
@@ -655,12 +654,12 @@ class HTTPClient(Reference):
                 # that reaches the run's end (a chunk's, the body's) is read with what follows
                 # it, so the read that consumes the body's end also sees it.
                 size = min(whole, DIRECT_READ_MAX)
-                if not buffered and (size == whole or not self._blocking):
+                if not buffered:
                     direct = size
         error, data = connection._read(size)
         if data:
             self._moved_at = time.monotonic()
-            if direct and (len(data) == direct or not self._blocking):
+            if direct:
                 return reader.take_direct(data)
             reader.feed(data)
             return True
@@ -839,28 +838,39 @@ class HTTPClient(Reference):
     def _read_blocking(self, size: int) -> http.Body:
         """A whole piece (httpclient.md §6) once the buffer could not give one: read, and wait
         when the stream has nothing, until the reader can answer or the blocking timeout
-        passes."""
+        passes. Parts of a large piece read straight from the stream are held and joined
+        once the piece is whole."""
         reader = self._reader
         assert reader is not None
+        held: list[bytes] = []
+        got = 0
         self._moved_at = time.monotonic()
-        while True:
-            try:
-                pulled = self._pull(READ_BLOCK, piece=size)
-                if isinstance(pulled, http.Body):
-                    return pulled
-                if not pulled:
-                    self._wait()
-            except _Timeout:
-                partial = reader.read_body(size)
-                self._fail(
-                    "read_response_body_chunk",
-                    "timed out waiting for the body (ERR_TIMEOUT)",
-                    Error.ERR_TIMEOUT,
-                )
-                return http.Body(partial.data, False)
-            piece = reader.read_body(size, blocking=not self._eof)
-            if piece.data or piece.end or self._eof:
-                return piece
+        try:
+            while True:
+                try:
+                    pulled = self._pull(READ_BLOCK, piece=size, taken=got)
+                    if isinstance(pulled, http.Body):  # inside a run of body: whole when full
+                        held.append(pulled.data)
+                        got += len(pulled.data)
+                        if got == size:
+                            return _joined(held, http.Body(b"", False))
+                        continue
+                    if not pulled:
+                        self._wait()
+                except _Timeout:
+                    partial = reader.read_body(size - got)
+                    self._fail(
+                        "read_response_body_chunk",
+                        "timed out waiting for the body (ERR_TIMEOUT)",
+                        Error.ERR_TIMEOUT,
+                    )
+                    return _joined(held, http.Body(partial.data, False))
+                piece = reader.read_body(size - got, blocking=not self._eof)
+                if piece.data or piece.end or self._eof:
+                    return _joined(held, piece)
+        except http.RemoteProtocolError as fault:
+            fault.partial = b"".join(held) + fault.partial
+            raise
 
     # --- settings -----------------------------------------------------------------------
 
@@ -1019,6 +1029,15 @@ def _prepare_cached(
     method: int, url: str, headers: tuple[str, ...], body: bytes, origin: http.Origin | None
 ) -> http.PreparedRequest:
     return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
+
+
+def _joined(held: list[bytes], last: http.Body) -> http.Body:
+    """``last`` with the parts held before it in front."""
+    if not held:
+        return last
+    return http.Body(
+        b"".join([*held, last.data]) if len(held) > 1 or last.data else held[0], last.end
+    )
 
 
 def _broken(connection: StreamPeer) -> bool:

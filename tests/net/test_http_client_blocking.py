@@ -403,6 +403,51 @@ def test_scripted_peer_close_delimited_body(step: int) -> None:
     assert http.get_status() == S.STATUS_DISCONNECTED
 
 
+def large_body_client(size: int) -> tuple[TricklePeer, HTTPClient]:
+    """A blocking client in BODY for a ``size``-byte length body, nothing of it buffered yet,
+    reading 64 KiB pieces (large enough to come straight from the stream)."""
+    peer = TricklePeer(1 << 20)
+    http = scripted(peer, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+    http.set_read_chunk_size(65536)
+    assert http.get_status() == S.STATUS_BODY
+    return peer, http
+
+
+def test_scripted_peer_large_piece_from_short_reads_is_whole() -> None:
+    body = bytes(range(256)) * 400  # 102400 bytes
+    peer, http = large_body_client(len(body))
+    peer.step = 20000  # each stream read brings less than a piece
+    peer.incoming += body
+    pieces = read_all(http)
+    assert [len(p) for p in pieces] == [65536, len(body) - 65536]
+    assert b"".join(pieces) == body
+    assert http.get_status() == S.STATUS_CONNECTED
+
+
+def test_scripted_peer_large_piece_cut_short_returns_every_part(engine_log: LogLines) -> None:
+    body = bytes(range(256)) * 400
+    peer, http = large_body_client(len(body))
+    peer.step = 20000
+    peer.incoming += body[:50000]
+    peer.closed = True
+    assert http.read_response_body_chunk() == body[:50000]  # three reads' parts, then the cut
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert len(errors(engine_log)) == 1
+    assert "50000 of 102400" in errors(engine_log)[0]
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_scripted_peer_large_piece_timed_out_returns_every_part(engine_log: LogLines) -> None:
+    body = bytes(range(256)) * 400
+    peer, http = large_body_client(len(body))
+    peer.step = 20000
+    peer.incoming += body[:50000]  # and then nothing, the connection still open
+    assert http.read_response_body_chunk() == body[:50000]
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert [line.split(":")[1] for line in errors(engine_log)] == [" read_response_body_chunk"]
+    assert "timed out" in errors(engine_log)[0]
+
+
 @pytest.mark.usefixtures("short_timeout")
 def test_scripted_peer_poll_times_out(engine_log: LogLines) -> None:
     peer = ScriptedPeer()
