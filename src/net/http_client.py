@@ -425,11 +425,9 @@ class HTTPClient(Reference):
         if self._connection is None:
             fail_cond(function, "connection.is_null()", Error.ERR_INVALID_DATA, log=logger)
             return Error.ERR_INVALID_DATA
-        stale = self._stale()
-        if stale:
-            return self._fail(
-                function, f"the connection is no longer usable: {stale}", Error.ERR_CONNECTION_ERROR
-            )
+        idle = self._idle_check(function)
+        if idle != _OK:
+            return idle
         if prepared.empty_host and self._warn_empty_host:
             warn_print(
                 function, "no host is known for this connection: sending an empty Host.", logger
@@ -469,19 +467,6 @@ class HTTPClient(Reference):
             self._moved_at = time.monotonic()
         return _OK
 
-    def _stale(self) -> str:
-        """Why an idle connection cannot carry a request ("" when it can)."""
-        if self._handed_over or self._connection is None:
-            return ""
-        error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
-        if error == _EOF:
-            return "the server closed it"
-        if error != _OK:
-            return f"the stream failed ({Error(error).name})"
-        if data:
-            return "the server sent bytes while no request was outstanding"
-        return ""
-
     # --- polling ------------------------------------------------------------------------
 
     def poll(self) -> Error:
@@ -503,12 +488,26 @@ class HTTPClient(Reference):
         return step(self) if step is not None else _STICKY[self._status]
 
     def _poll_connected(self) -> Error:
-        stale = self._stale()
-        if stale:
-            logger.debug("poll: idle connection ended: %s", stale)
-            self._go(_On.LOST)
-            return Error.ERR_CONNECTION_ERROR
-        return _OK
+        return self._idle_check("poll")
+
+    def _idle_check(self, function: str) -> Error:
+        """OK while the idle connection can carry a request; otherwise it is lost:
+        CONNECTION_ERROR, logged at DEBUG whichever call found it (an idle close is a network
+        outcome, not misuse: httpclient.md §11, §13.3)."""
+        if self._handed_over or self._connection is None:
+            return _OK
+        error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
+        if error == _OK and not data:
+            return _OK
+        if error == _EOF:
+            why = "the server closed it"
+        elif error != _OK:
+            why = f"the stream failed ({Error(error).name})"
+        else:
+            why = "the server sent bytes while no request was outstanding"
+        logger.debug("%s: idle connection ended: %s", function, why)
+        self._go(_On.LOST)
+        return Error.ERR_CONNECTION_ERROR
 
     def _poll_body(self) -> Error:
         # With body bytes still buffered the next read delivers them and judges the end.
