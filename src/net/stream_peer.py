@@ -46,7 +46,7 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
         if timeout != 0:
             time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
         return True
-    if _HAS_POLL:
+    if HAS_POLL:
         poller = select.poll()
         poller.register(fd, select.POLLOUT if writable else select.POLLIN)
         return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
@@ -55,7 +55,8 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
         return bool(selector.select(timeout))
 
 
-_HAS_POLL: Final = hasattr(select, "poll")
+#: Whether ``select.poll`` exists here (it does not on Windows).
+HAS_POLL: Final = hasattr(select, "poll")
 
 
 class StreamPeer(Reference):

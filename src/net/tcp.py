@@ -35,7 +35,7 @@ from engine.object_model.errors import fail_cond
 from engine.object_model.object import NOTIFICATION_PREDELETE
 
 from . import settings
-from .stream_peer import StreamPeer, wait_for
+from .stream_peer import HAS_POLL, StreamPeer, wait_for
 
 if sys.platform != "win32":
     import fcntl
@@ -52,16 +52,12 @@ _INET: Final = (socket.AF_INET, socket.AF_INET6)
 
 def _writable_now(sock: socket.socket) -> bool:
     """Whether ``sock`` reports writable or failed right now (no waiting)."""
-    if hasattr(select, "poll"):
+    if HAS_POLL:
         poller = select.poll()
         poller.register(sock, select.POLLOUT)
         return bool(poller.poll(0))
     _, writable, failed = select.select([], [sock], [sock], 0)
     return bool(writable or failed)
-
-
-#: Whether ``select.poll`` exists here (it does not on Windows).
-_HAS_POLL: Final = hasattr(select, "poll")
 
 
 class StreamPeerTCP(StreamPeer):
@@ -309,7 +305,7 @@ class StreamPeerTCP(StreamPeer):
         poller = self._pollers[writable]
         if poller is None:
             sock = self._sock
-            if sock is None or not _HAS_POLL or self._status != _CONNECTED:
+            if sock is None or not HAS_POLL or self._status != _CONNECTED:
                 return super()._ready_within(writable, timeout)
             poller = self._pollers[writable] = select.poll()
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)

@@ -257,58 +257,27 @@ class StreamPeerSSL(StreamPeer):
         return base.fileno() if base is not None else -1
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
-        """Plaintext already decrypted is ready at once; otherwise the base peer waits."""
-        if not writable and self._available() > 0:
-            return True
+        """Plaintext already decrypted is ready at once (the base class's check); otherwise
+        the base peer waits."""
         base = self._base.get()
-        return (
-            base._ready_within(writable, timeout)
-            if base is not None
-            else super()._ready_within(writable, timeout)
-        )
+        if base is None or (not writable and self._available() > 0):
+            return super()._ready_within(writable, timeout)
+        return base._ready_within(writable, timeout)
 
     def _available(self) -> int:
         tls = self._tls
         return tls.pending() if tls is not None and self._status == _Status.STATUS_CONNECTED else 0
 
     def _read(self, size: int) -> tuple[Error, bytes]:
-        """``(OK, data)``; ``(OK, b"")`` for nothing yet; see ``_receive`` for the errors."""
-        return self._receive(min(size, READ_LIMIT))
-
-    def _write(self, data: bytes | memoryview) -> tuple[Error, int]:
-        """``(OK, plaintext bytes accepted)``; 0 while ciphertext waits for the base peer."""
-        tls = self._tls
-        if tls is None or self._status != _Status.STATUS_CONNECTED:
-            return self._closed_result(), 0
-        err = self._flush()
-        if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
-        if not data or self._unsent:  # the base peer is full: accept nothing more for now
-            return Error.OK, 0
-        try:
-            accepted = tls.write(data[:WRITE_LIMIT])
-        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-            return Error.OK, 0
-        except ssl.SSLError as exc:
-            self._end(_Status.STATUS_ERROR, _describe(exc)[0])
-            return Error.ERR_CONNECTION_ERROR, 0
-        err = self._flush()
-        if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
-        return Error.OK, accepted
-
-    # --- internals ---
-
-    def _receive(self, size: int) -> tuple[Error, bytes]:
-        """Plaintext now; ``ERR_FILE_EOF`` after close_notify, ``ERR_CONNECTION_ERROR`` after
-        a ragged EOF, an alert or a base failure, ``ERR_UNCONFIGURED`` with no session."""
+        """``(OK, plaintext)``, ``(OK, b"")`` for nothing yet; ``ERR_FILE_EOF`` after
+        close_notify, ``ERR_CONNECTION_ERROR`` after a ragged EOF, an alert or a base failure,
+        ``ERR_UNCONFIGURED`` with no session."""
         tls = self._tls
         if tls is None or self._status != _Status.STATUS_CONNECTED:
             return self._closed_result(reading=True), b""
         if size <= 0:
             return Error.OK, b""
+        size = min(size, READ_LIMIT)
         if self._unsent and self._flush() != Error.OK:
             self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
             return Error.ERR_CONNECTION_ERROR, b""
@@ -336,6 +305,32 @@ class StreamPeerSSL(StreamPeer):
                 return Error.ERR_FILE_EOF, b""
             return Error.OK, data
         return Error.OK, b""
+
+    def _write(self, data: bytes | memoryview) -> tuple[Error, int]:
+        """``(OK, plaintext bytes accepted)``; 0 while ciphertext waits for the base peer."""
+        tls = self._tls
+        if tls is None or self._status != _Status.STATUS_CONNECTED:
+            return self._closed_result(), 0
+        err = self._flush()
+        if err != Error.OK:
+            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
+            return err, 0
+        if not data or self._unsent:  # the base peer is full: accept nothing more for now
+            return Error.OK, 0
+        try:
+            accepted = tls.write(data[:WRITE_LIMIT])
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            return Error.OK, 0
+        except ssl.SSLError as exc:
+            self._end(_Status.STATUS_ERROR, _describe(exc)[0])
+            return Error.ERR_CONNECTION_ERROR, 0
+        err = self._flush()
+        if err != Error.OK:
+            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
+            return err, 0
+        return Error.OK, accepted
+
+    # --- internals ---
 
     def _closed_result(self, reading: bool = False) -> Error:
         """What reads and writes answer outside a usable session (sticky after an ending)."""
