@@ -830,9 +830,7 @@ class HTTPClient(Reference):
         except http.RemoteProtocolError as fault:
             fault.partial = first.data + fault.partial
             raise
-        if not first.data:
-            return more
-        return http.Body(first.data + more.data, more.end)
+        return _joined([first.data], more) if first.data else more
 
     def _read_blocking(self, size: int) -> http.Body:
         """A whole piece (httpclient.md §6) once the buffer could not give one: read, and wait

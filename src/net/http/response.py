@@ -237,6 +237,10 @@ class ResponseReader:
         if len(size) >= limits.CHUNK_SIZE_DIGITS_MAX or not size.strip(b"0"):
             return False  # (a size this long might cross the limit; the steps check it)
         assert match is not None
+        return self._chunk_end_and_size(match)
+
+    def _chunk_end_and_size(self, match: re.Match[bytes]) -> bool:
+        """Step over a CHUNK_END_AND_SIZE match: the CRLF after chunk data, then the size line."""
         self._in.skip(len(match[0]))
         self._goto(_ON_CHUNK_CRLF)
         return self._chunk_size_line(match)
@@ -514,9 +518,7 @@ class ResponseReader:
         # The CRLF and a well-formed next size line, matched in place in one go.
         match = self._in.match(grammar.CHUNK_END_AND_SIZE, _CHUNK_END_ROOM)
         if match is not None:
-            self._in.skip(len(match[0]))
-            self._goto(_ON_CHUNK_CRLF)
-            return self._chunk_size_line(match)
+            return self._chunk_end_and_size(match)
         if self._in.skip_prefix(b"\r\n"):
             self._goto(_ON_CHUNK_CRLF)
             return True
