@@ -1,16 +1,18 @@
 """GDNative ``api.json`` in its 3.x shape (§5.2), and a pydantic model of that shape.
 
-Owns element 0 (the ``GlobalConstants`` pseudo class with the @GlobalScope names of our global
-enums), the class entries sorted by name, the engine's key order and oddities (``instanciable``,
-``is_reference`` true on GlobalConstants, ``is_virtual`` for every ``_`` name) and the output
-format. The document is built through the models, so it cannot leave the shape; the models are
-strict and forbid unknown keys, so tests validate the output with them too. Imports
+Owns element 0 (the ``GlobalConstants`` pseudo class with the @GlobalScope names 3.5 binds for
+our global enums), the class entries sorted by name, the engine's key and constant order, its
+oddities (``instanciable``, ``is_virtual`` for every ``_`` name), which classes are singletons,
+and the output format. The document is built through the models, so it cannot leave the
+shape; the models are strict and forbid unknown keys, so tests validate the output with them
+too. Imports
 ``engine.object_model``, pydantic, ``model`` and ``spelling``.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
@@ -99,25 +101,74 @@ _TYPE_NAMES = {
 }
 
 
+#: Members of our PropertyHint and PropertyUsage that the engine's C++ enums have but its 3.5
+#: @GlobalScope does not bind (scripts never see them), so api.json leaves them out too.
+_UNBOUND_IN_3_5: Final = frozenset(
+    {
+        *(
+            f"PROPERTY_HINT_{name}"
+            for name in (
+                "LOCALE_ID",
+                "METHOD_OF_BASE_TYPE",
+                "METHOD_OF_INSTANCE",
+                "METHOD_OF_SCRIPT",
+                "METHOD_OF_VARIANT_TYPE",
+                "NODE_PATH_TO_EDITED_NODE",
+                "NODE_PATH_VALID_TYPES",
+                "OBJECT_ID",
+                "OBJECT_TOO_BIG",
+                "PROPERTY_OF_BASE_TYPE",
+                "PROPERTY_OF_INSTANCE",
+                "PROPERTY_OF_SCRIPT",
+                "PROPERTY_OF_VARIANT_TYPE",
+                "SAVE_FILE",
+                "SPRITE_FRAME",
+                "TYPE_STRING",
+            )
+        ),
+        *(
+            f"PROPERTY_USAGE_{name}"
+            for name in (
+                "ANIMATE_AS_TRIGGER",
+                "CLASS_IS_ENUM",
+                "DO_NOT_SHARE_ON_DUPLICATE",
+                "HIGH_END_GFX",
+                "INTERNAL",
+                "KEYING_INCREMENTS",
+                "NIL_IS_VARIANT",
+                "NODE_PATH_FROM_SCENE_ROOT",
+                "RESOURCE_NOT_PERSISTENT",
+                "SCRIPT_DEFAULT_VALUE",
+                "STORE_IF_NULL",
+                "UPDATE_ALL_IF_MODIFIED",
+            )
+        ),
+    }
+)
+
+#: Classes whose one instance the engine registers as a singleton under this name.
+_SINGLETONS: Final = {"IP": "IP"}
+
+
 def global_constants() -> dict[str, int]:
-    """The @GlobalScope names of Error, VariantType, PropertyHint, PropertyUsage, MethodFlags."""
+    """The @GlobalScope names 3.5 binds for Error, VariantType, PropertyHint, PropertyUsage and
+    MethodFlags."""
     names: dict[str, int] = {e.name: int(e) for e in Error}
     names.update({_TYPE_NAMES.get(t, f"TYPE_{t.name}"): int(t) for t in VariantType})
+    names["TYPE_MAX"] = len(VariantType)
     names.update({f"PROPERTY_HINT_{h.name}": int(h) for h in PropertyHint})
     names.update({f"PROPERTY_USAGE_{n}": int(u) for n, u in PropertyUsage.__members__.items()})
     names.update(
-        {
-            f"METHOD_FLAG_{n}": int(f)
-            for n, f in MethodFlags.__members__.items()
-            if n not in ("VARARG", "DEFAULT")
-        }
+        {f"METHOD_FLAG_{n}": int(f) for n, f in MethodFlags.__members__.items() if n != "DEFAULT"}
     )
     names["METHOD_FLAGS_DEFAULT"] = int(MethodFlags.DEFAULT)
-    return _sorted_constants(names)
+    return sorted_constants({n: v for n, v in names.items() if n not in _UNBOUND_IN_3_5})
 
 
-def _sorted_constants(constants: dict[str, int]) -> dict[str, int]:
-    return {name: constants[name] for name in sorted(constants, key=str.lower)}
+def sorted_constants(constants: dict[str, int]) -> dict[str, int]:
+    """The engine's order: its case-insensitive comparison upper-cases both sides, so ``_``
+    (0x5F) sorts after the letters: ``MULTIPLE_CHOICES`` before ``MULTI_STATUS``."""
+    return {name: constants[name] for name in sorted(constants, key=str.upper)}
 
 
 def _argument(arg: ArgumentDoc) -> ApiArgument:
@@ -151,11 +202,11 @@ def api_class(doc: ClassDoc) -> ApiClass:
         name=doc.name,
         base_class=doc.parent,
         api_type="core",
-        singleton=False,
-        singleton_name="",
+        singleton=doc.name in _SINGLETONS,
+        singleton_name=_SINGLETONS.get(doc.name, ""),
         instanciable=doc.instanciable,
         is_reference=doc.is_reference,
-        constants=_sorted_constants({c.name: c.value for c in doc.constants}),
+        constants=sorted_constants({c.name: c.value for c in doc.constants}),
         properties=[
             ApiProperty(
                 name=p.name,
@@ -187,7 +238,7 @@ def global_scope() -> ApiClass:
         singleton=True,
         singleton_name="GlobalConstants",
         instanciable=False,
-        is_reference=True,
+        is_reference=False,
         constants=global_constants(),
         properties=[],
         signals=[],
