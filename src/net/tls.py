@@ -14,6 +14,9 @@ Why it is shaped this way:
   outcomes: ``OP_IGNORE_UNEXPECTED_EOF`` is cleared and every spelling is mapped (§13.5).
 - A handshake failure logs one ERROR line with the ``ssl`` reason; later failures are the
   caller's to report (HTTPClient logs them), so they are DEBUG here.
+- Records already taken from the base peer count as readable: ``ssl`` hands out one record per
+  read, so after a read the next records may wait in the incoming ``MemoryBIO`` while the
+  socket has nothing more to say (``_ready_within``).
 - Out of scope: the engine's ``accept_stream`` (server side) and the ``valid_certificate``
   argument of ``connect_to_stream`` (trust comes from ``network/ssl/certificates``).
 """
@@ -257,11 +260,20 @@ class StreamPeerSSL(StreamPeer):
         return base.fileno() if base is not None else -1
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
-        """Plaintext already decrypted is ready at once (the base class's check); otherwise
-        the base peer waits."""
-        base = self._base.get()
-        if base is None or (not writable and self._available() > 0):
-            return super()._ready_within(writable, timeout)
+        """A read is ready at once while plaintext is decrypted or ciphertext already taken
+        from the base peer waits in the incoming buffer (a read leaves any further records
+        there; one holding only part of a record is emptied by the read that finds it short,
+        so this never spins). Otherwise the base peer waits. Outside a session every read and
+        write answers at once."""
+        base, tls = self._base.get(), self._tls
+        if base is None or tls is None or self._status not in _LIVE:
+            return True
+        if (
+            not writable
+            and self._status == _Status.STATUS_CONNECTED
+            and (self._bio_in.pending or tls.pending())
+        ):
+            return True
         return base._ready_within(writable, timeout)
 
     def _available(self) -> int:
@@ -481,5 +493,7 @@ class StreamPeerSSL(StreamPeer):
 
 
 _Status = StreamPeerSSL.Status
+#: The statuses in which a read or write may have to wait on the base peer.
+_LIVE: Final = frozenset({_Status.STATUS_HANDSHAKING, _Status.STATUS_CONNECTED})
 
 ClassDB.register_class(StreamPeerSSL)
