@@ -13,7 +13,8 @@ Why it is shaped this way:
 - A clean close (close_notify) and a ragged one (EOF without close_notify, an alert) stay two
   outcomes: ``OP_IGNORE_UNEXPECTED_EOF`` is cleared and every spelling is mapped (§13.5).
 - A handshake failure logs one ERROR line with the ``ssl`` reason; later failures are the
-  caller's to report (HTTPClient logs them), so they are DEBUG here.
+  caller's to report (HTTPClient logs them), so they are DEBUG here. An alert or a record error
+  after the handshake is kept (``get_session_error``) so the caller's line can name it.
 - Records already taken from the base peer count as readable: ``ssl`` hands out one record per
   read, so after a read the next records may wait in the incoming ``MemoryBIO`` while the
   socket has nothing more to say (``_ready_within``).
@@ -155,6 +156,7 @@ class StreamPeerSSL(StreamPeer):
         self._unsent = bytearray()  # ciphertext the base peer has not taken yet
         self._base_ended = False  # the base peer reported EOF
         self._closed_clean = False  # the server sent close_notify
+        self._session_error = ""  # the alert or record error that broke the session
 
     # --- the engine's API ---
 
@@ -253,6 +255,12 @@ class StreamPeerSSL(StreamPeer):
         """The base peer carrying the ciphertext, or ``None``."""
         return self._base.get()
 
+    def get_session_error(self) -> str:
+        """The ``ssl`` reason of the alert or record error that broke the session after the
+        handshake (``TLSV13_ALERT_CERTIFICATE_REQUIRED``, say); ``""`` while it holds, after a
+        clean or ragged close or a failure of the base stream, and after a disconnect."""
+        return self._session_error
+
     # --- the transport primitives (Python-only) ---
 
     def fileno(self) -> int:
@@ -310,7 +318,7 @@ class StreamPeerSSL(StreamPeer):
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
                 return Error.ERR_FILE_EOF, b""
             except ssl.SSLError as exc:  # SSLEOFError, UNEXPECTED_EOF_WHILE_READING, alerts
-                self._end(_Status.STATUS_ERROR, _describe(exc)[0])
+                self._broken_by(exc)
                 return Error.ERR_CONNECTION_ERROR, b""
             if not data:
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
@@ -334,7 +342,7 @@ class StreamPeerSSL(StreamPeer):
         except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return Error.OK, 0
         except ssl.SSLError as exc:
-            self._end(_Status.STATUS_ERROR, _describe(exc)[0])
+            self._broken_by(exc)
             return Error.ERR_CONNECTION_ERROR, 0
         err = self._flush()
         if err != Error.OK:
@@ -459,7 +467,17 @@ class StreamPeerSSL(StreamPeer):
             self._tls = None  # kept after close_notify, to answer it on disconnect
         self._status = status
 
+    def _broken_by(self, exc: ssl.SSLError) -> None:
+        """The session broke after the handshake: a ragged EOF, or an alert or record error
+        (kept, so that the caller's error line can name it)."""
+        reason = _describe(exc)[0]
+        ragged = isinstance(exc, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING"
+        if not ragged:
+            self._session_error = reason
+        self._end(_Status.STATUS_ERROR, reason)
+
     def _clear_session(self) -> None:
+        self._session_error = ""
         self._tls = None
         self._bio_in = ssl.MemoryBIO()
         self._bio_out = ssl.MemoryBIO()
@@ -495,5 +513,16 @@ class StreamPeerSSL(StreamPeer):
 _Status = StreamPeerSSL.Status
 #: The statuses in which a read or write may have to wait on the base peer.
 _LIVE: Final = frozenset({_Status.STATUS_HANDSHAKING, _Status.STATUS_CONNECTED})
+
+
+def session_error(stream: StreamPeer | None) -> str:
+    """Python-only: the alert or record error that broke a TLS stream or a TLS stream under it
+    (a tunnel), or ``""``."""
+    while isinstance(stream, StreamPeerSSL):
+        if error := stream.get_session_error():
+            return error
+        stream = stream.get_stream()
+    return ""
+
 
 ClassDB.register_class(StreamPeerSSL)

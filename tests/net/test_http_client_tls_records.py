@@ -1,10 +1,10 @@
 """HTTPClient over TLS when the records are cut by hand: replies in many records that are all
-received before the client reads.
+received before the client reads, and alerts after the handshake.
 
 The server end is ``RecordServer``: a real loopback socket whose TLS is an ``ssl.SSLObject`` over
 memory buffers, driven step by step from the test thread. Each ``send`` argument becomes its own
-record and a whole reply leaves in one ``sendall``. Nothing races: the test decides when each
-byte leaves.
+record and a whole reply leaves in one ``sendall``; an alert can be held back until the test
+releases it. Nothing races: the test decides when each byte leaves.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import trustme
 from test_http_client import ok, pump, read_body
 
 from conftest import SAFETY_TIMEOUT, wait_fd
@@ -25,6 +26,9 @@ from support import LogLines
 
 S = HTTPClient.Status
 SetSetting = Callable[[str, str | int], None]
+
+#: An application-data record no key can open: the server answers it with a bad_record_mac alert.
+FORGED_RECORD = b"\x17\x03\x03\x00\x20" + bytes(32)
 
 
 def readable(sock: socket.socket) -> bool:
@@ -94,6 +98,13 @@ class RecordServer:
             self.tls.write(data)
         self.flush()
 
+    def send_alert(self) -> None:
+        """Make the server's TLS fail on a forged record and send the alert it answers with."""
+        self._in.write(FORGED_RECORD)
+        with pytest.raises(ssl.SSLError):
+            self.tls.read(1)
+        self.flush()
+
     def close(self) -> None:
         if self.sock is not None:
             self.sock.close()
@@ -134,6 +145,11 @@ def client_fd(http: HTTPClient) -> int:
     connection = http.get_connection()
     assert connection is not None
     return connection.fileno()
+
+
+def errors_only(engine_log: LogLines) -> list[str]:
+    assert all(line.startswith("ERROR: ") for line in engine_log.lines), engine_log.lines
+    return engine_log.lines
 
 
 # --- replies in many records, all received before the client reads (issue 12, item 1) ------
@@ -211,3 +227,127 @@ def test_records_already_received_are_read_without_waiting_on_the_socket(
     server.send(ok(b"again"))
     pump(http, S.STATUS_REQUESTING)
     assert read_body(http)[0] == b"again"
+
+
+# --- alerts after the handshake (issue 12, item 10) ----------------------------------------
+
+
+@pytest.fixture
+def client_cert_context(tls_server_cert: trustme.LeafCert, tls_ca: trustme.CA) -> ssl.SSLContext:
+    """A TLS 1.3 server that demands a client certificate: the client's handshake completes,
+    and the server's refusal arrives as an alert after it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_server_cert.configure_cert(context)
+    tls_ca.configure_trust(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+@pytest.mark.parametrize("found_by", ["poll", "request"])
+def test_an_alert_on_the_idle_connection_is_one_error_naming_it(
+    record_server: Callable[..., RecordServer],
+    client_cert_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    blocking: bool,
+    found_by: str,
+) -> None:
+    server = record_server(client_cert_context)
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    connect(http, server)
+    assert server.failure is not None
+    assert not server.handshaken
+    server.flush()  # the certificate_required alert reaches the idle connection
+    wait_fd(client_fd(http))
+    if found_by == "poll":
+        assert http.poll() == Error.ERR_CONNECTION_ERROR
+    else:
+        assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.ERR_CONNECTION_ERROR
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert http.get_connection() is None
+    assert errors_only(engine_log) == [
+        f"ERROR: {found_by}: TLS session failed (TLSV13_ALERT_CERTIFICATE_REQUIRED): "
+        "the idle connection broke"
+    ]
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+def test_an_alert_instead_of_the_response_is_one_error_naming_it(
+    record_server: Callable[..., RecordServer],
+    client_cert_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    blocking: bool,
+) -> None:
+    server = record_server(client_cert_context)
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    connect(http, server)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK  # the alert is held yet
+    server.flush()
+    if blocking:
+        assert http.poll() == Error.ERR_CONNECTION_ERROR
+    else:
+        pump(http, S.STATUS_REQUESTING)
+        assert http.poll() == Error.ERR_CONNECTION_ERROR  # sticky
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert not http.has_response()
+    assert errors_only(engine_log) == [
+        "ERROR: poll: TLS session failed (TLSV13_ALERT_CERTIFICATE_REQUIRED): "
+        "no response: connection closed"
+    ]
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+def test_an_alert_inside_the_body_is_one_error_naming_it(
+    record_server: Callable[..., RecordServer],
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    blocking: bool,
+) -> None:
+    server = record_server()
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    connect(http, server)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    server.read_request()
+    server.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
+    server.send_alert()
+    wait_fd(client_fd(http))
+    pump(http, S.STATUS_REQUESTING)
+    assert http.get_status() == S.STATUS_BODY
+    received, _ = read_body(http)
+    assert received == b"hello"  # what arrived before the alert stays delivered
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert errors_only(engine_log) == [
+        "ERROR: read_response_body_chunk: TLS session failed (SSLV3_ALERT_BAD_RECORD_MAC): "
+        "connection closed after 5 of 10 body bytes (ERR_CONNECTION_ERROR)"
+    ]
+
+
+@pytest.mark.parametrize("close", ["close_notify", "fin"])
+def test_a_clean_close_of_the_idle_connection_stays_quiet(
+    record_server: Callable[..., RecordServer],
+    tls_server_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    close: str,
+) -> None:
+    tls_server_context.num_tickets = 0  # nothing else reaches the idle connection
+    server = record_server()
+    http = HTTPClient()
+    connect(http, server)
+    if close == "close_notify":
+        with pytest.raises(ssl.SSLWantReadError):
+            server.tls.unwrap()
+        server.flush()
+    else:
+        server.close()
+    wait_fd(client_fd(http))
+    assert http.poll() == Error.ERR_CONNECTION_ERROR
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert engine_log.lines == []  # an idle close is logged at DEBUG only

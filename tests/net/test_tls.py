@@ -212,6 +212,7 @@ def test_eof_without_close_notify_is_a_connection_error(
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
+    assert tls.get_session_error() == ""  # no alert: a ragged close
     assert engine_log.lines == []  # the caller (HTTPClient) reports it
 
 
@@ -221,6 +222,24 @@ def test_a_corrupt_record_is_a_connection_error(trust_tls_ca: str, memory_tls: M
     memory.wire.inbound += b"\x17\x03\x03\x00\x20" + b"\x00" * 32  # fails authentication
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
+    assert tls.get_session_error() == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"
+
+
+def test_an_alert_after_the_handshake_is_kept_by_name(
+    trust_tls_ca: str, memory_tls: MakeMemory, engine_log: LogLines
+) -> None:
+    memory = memory_tls()
+    tls, _ = memory_handshake(memory)
+    memory.wire.outbound += b"\x17\x03\x03\x00\x20" + b"\x00" * 32  # the server's turn to fail
+    with pytest.raises(ssl.SSLError):
+        memory.receive()
+    memory.pump()  # its bad_record_mac alert
+    assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
+    assert tls.get_status() == S.STATUS_ERROR
+    assert tls.get_session_error() == "SSLV3_ALERT_BAD_RECORD_MAC"
+    assert engine_log.lines == []  # the caller (HTTPClient) reports it, naming the alert
+    tls.disconnect_from_host()
+    assert tls.get_session_error() == ""
 
 
 def test_a_broken_base_stream_is_a_connection_error(
