@@ -27,7 +27,7 @@ from net.http_target import HostRefused, parse_endpoint, user_agent
 from net.ip import IP
 from net.stream_peer import StreamPeer
 from net.tcp import StreamPeerTCP
-from net.tls import StreamPeerSSL, session_error
+from net.tls import StreamPeerSSL, close_stream, session_error
 
 logger: Final = logging.getLogger("net.http_client")
 
@@ -217,7 +217,7 @@ class HTTPClient(Reference):
         """Let go of the stream: close what the client made, drop what it was given."""
         connection, self._connection = self._connection, None
         if connection is not None and self._owned:
-            getattr(connection, "disconnect_from_host", lambda: None)()
+            close_stream(connection)
         self._owned = False
         self._unsent = b""
         if self._resolving != IP.RESOLVER_INVALID_ID:

@@ -223,14 +223,12 @@ class StreamPeerSSL(StreamPeer):
         """Returns the session's status, a [enum Status] constant."""
         return int(self._status)
 
-    def disconnect_from_host(self) -> None:
+    def disconnect_from_stream(self) -> None:
         """Send close_notify (best effort, no waiting), close a TCP or TLS base stream, and forget
         it; the status becomes [constant STATUS_DISCONNECTED].
         """
         self._send_close_notify()
-        base = self._base.get()
-        if isinstance(base, StreamPeerTCP | StreamPeerSSL):
-            base.disconnect_from_host()
+        close_stream(self._base.get())
         self._clear_session()
         self._base.release()
         self._hostname = ""
@@ -498,7 +496,7 @@ class StreamPeerSSL(StreamPeer):
         bind(cls, "poll")
         bind(cls, "connect_to_stream", args=("stream", "validate_certs", "for_hostname"))
         bind(cls, "get_status", const=True)
-        bind(cls, "disconnect_from_host")
+        bind(cls, "disconnect_from_stream")
         bind(cls, "set_blocking_handshake_enabled", args=("enabled",))
         bind(cls, "is_blocking_handshake_enabled", const=True)
         ClassDB.add_property(
@@ -513,6 +511,15 @@ class StreamPeerSSL(StreamPeer):
 _Status = StreamPeerSSL.Status
 #: The statuses in which a read or write may have to wait on the base peer.
 _LIVE: Final = frozenset({_Status.STATUS_HANDSHAKING, _Status.STATUS_CONNECTED})
+
+
+def close_stream(stream: StreamPeer | None) -> None:
+    """Python-only: close a TCP or TLS stream (each has its own engine name for it); any other
+    peer has nothing to close."""
+    if isinstance(stream, StreamPeerSSL):
+        stream.disconnect_from_stream()
+    elif isinstance(stream, StreamPeerTCP):
+        stream.disconnect_from_host()
 
 
 def session_error(stream: StreamPeer | None) -> str:

@@ -21,7 +21,7 @@ from test_http_client import ok, pump, read_body
 
 from conftest import SAFETY_TIMEOUT, wait_fd
 from engine.object_model import Error
-from net import HTTPClient, settings
+from net import HTTPClient, StreamPeerSSL, settings
 from support import LogLines
 
 S = HTTPClient.Status
@@ -104,6 +104,20 @@ class RecordServer:
         with pytest.raises(ssl.SSLError):
             self.tls.read(1)
         self.flush()
+
+    def read_to_end(self) -> bool:
+        """Read until the client's FIN; whether a close_notify came before it."""
+        assert self.sock is not None
+        while data := self.sock.recv(1 << 16):
+            self._in.write(data)
+        try:
+            while self.tls.read(1 << 16):
+                pass
+        except ssl.SSLZeroReturnError:
+            return True
+        except ssl.SSLError:
+            return False
+        return True
 
     def close(self) -> None:
         if self.sock is not None:
@@ -351,3 +365,36 @@ def test_a_clean_close_of_the_idle_connection_stays_quiet(
     assert http.poll() == Error.ERR_CONNECTION_ERROR
     assert http.get_status() == S.STATUS_CONNECTION_ERROR
     assert engine_log.lines == []  # an idle close is logged at DEBUG only
+
+
+# --- closing (issue 12, item 15: StreamPeerSSL.disconnect_from_stream) ----------------------
+
+
+@pytest.mark.parametrize("how", ["close", "connection-close-reply"])
+def test_the_client_closes_its_tls_connection_with_close_notify_then_fin(
+    record_server: Callable[..., RecordServer],
+    tls_server_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    how: str,
+) -> None:
+    # Without session tickets the client holds no unread bytes when it closes (those would
+    # turn its FIN into a reset).
+    tls_server_context.num_tickets = 0
+    server = record_server()
+    http = HTTPClient()
+    connect(http, server)
+    connection = http.get_connection()  # held here, so only an explicit close can end it
+    assert isinstance(connection, StreamPeerSSL)
+    if how == "close":
+        http.close()
+    else:  # the exchange ends the connection: the client releases the stream it made
+        assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+        server.read_request()
+        server.send(ok(b"bye", b"Connection: close\r\n"))
+        pump(http, S.STATUS_REQUESTING)
+        assert read_body(http)[0] == b"bye"
+    assert http.get_status() == S.STATUS_DISCONNECTED
+    assert http.get_connection() is None
+    assert connection.get_status() == StreamPeerSSL.Status.STATUS_DISCONNECTED
+    assert connection.get_stream() is None
+    assert server.read_to_end()  # close_notify, then the TCP connection closed
