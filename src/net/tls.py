@@ -271,16 +271,13 @@ class StreamPeerSSL(StreamPeer):
         there; one holding only part of a record is emptied by the read that finds it short,
         so this never spins). Otherwise the base peer waits. Outside a session every read and
         write answers at once."""
-        base, tls = self._base.get(), self._tls
-        if base is None or tls is None or self._status not in _LIVE:
+        tls, status = self._tls, self._status
+        if tls is None or (status != _CONNECTED and status != _Status.STATUS_HANDSHAKING):
             return True
-        if (
-            not writable
-            and self._status == _Status.STATUS_CONNECTED
-            and (self._bio_in.pending or tls.pending())
-        ):
+        if not writable and status == _CONNECTED and (self._bio_in.pending or tls.pending()):
             return True
-        return base._ready_within(writable, timeout)
+        base = self._base.get()
+        return True if base is None else base._ready_within(writable, timeout)
 
     def _available(self) -> int:
         tls = self._tls
@@ -509,8 +506,7 @@ class StreamPeerSSL(StreamPeer):
 
 
 _Status = StreamPeerSSL.Status
-#: The statuses in which a read or write may have to wait on the base peer.
-_LIVE: Final = frozenset({_Status.STATUS_HANDSHAKING, _Status.STATUS_CONNECTED})
+_CONNECTED: Final = _Status.STATUS_CONNECTED
 
 
 def close_stream(stream: StreamPeer | None) -> None:
