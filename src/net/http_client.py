@@ -27,7 +27,7 @@ from net.http_target import HostRefused, parse_endpoint, user_agent
 from net.ip import IP
 from net.stream_peer import StreamPeer
 from net.tcp import StreamPeerTCP
-from net.tls import StreamPeerSSL
+from net.tls import StreamPeerSSL, close_stream, session_error
 
 logger: Final = logging.getLogger("net.http_client")
 
@@ -217,7 +217,7 @@ class HTTPClient(Reference):
         """Let go of the stream: close what the client made, drop what it was given."""
         connection, self._connection = self._connection, None
         if connection is not None and self._owned:
-            getattr(connection, "disconnect_from_host", lambda: None)()
+            close_stream(connection)
         self._owned = False
         self._unsent = b""
         if self._resolving != IP.RESOLVER_INVALID_ID:
@@ -226,6 +226,8 @@ class HTTPClient(Reference):
 
     def _fail(self, function: str, message: str, code: Error) -> Error:
         """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
+        if alert := session_error(self._connection):  # a TLS alert is the cause: name it
+            message = f"TLS session failed ({alert}): {message}"
         err_print(function, message, logger)
         self._go(_On.LOST)
         return code
@@ -493,7 +495,8 @@ class HTTPClient(Reference):
     def _idle_check(self, function: str) -> Error:
         """OK while the idle connection can carry a request; otherwise it is lost:
         CONNECTION_ERROR, logged at DEBUG whichever call found it (an idle close is a network
-        outcome, not misuse: httpclient.md §11, §13.3)."""
+        outcome, not misuse: httpclient.md §11, §13.3); a TLS alert is not a close but class F,
+        one ERROR line naming it (robustness.md §5)."""
         if self._handed_over or self._connection is None:
             return _OK
         error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
@@ -505,6 +508,8 @@ class HTTPClient(Reference):
             why = f"the stream failed ({Error(error).name})"
         else:
             why = "the server sent bytes while no request was outstanding"
+        if error not in (_OK, _EOF) and session_error(self._connection):  # not an idle close
+            return self._fail(function, "the idle connection broke", Error.ERR_CONNECTION_ERROR)
         logger.debug("%s: idle connection ended: %s", function, why)
         self._go(_On.LOST)
         return Error.ERR_CONNECTION_ERROR

@@ -13,7 +13,11 @@ Why it is shaped this way:
 - A clean close (close_notify) and a ragged one (EOF without close_notify, an alert) stay two
   outcomes: ``OP_IGNORE_UNEXPECTED_EOF`` is cleared and every spelling is mapped (§13.5).
 - A handshake failure logs one ERROR line with the ``ssl`` reason; later failures are the
-  caller's to report (HTTPClient logs them), so they are DEBUG here.
+  caller's to report (HTTPClient logs them), so they are DEBUG here. An alert or a record error
+  after the handshake is kept (``get_session_error``) so the caller's line can name it.
+- Records already taken from the base peer count as readable: ``ssl`` hands out one record per
+  read, so after a read the next records may wait in the incoming ``MemoryBIO`` while the
+  socket has nothing more to say (``_ready_within``).
 - Out of scope: the engine's ``accept_stream`` (server side) and the ``valid_certificate``
   argument of ``connect_to_stream`` (trust comes from ``network/ssl/certificates``).
 """
@@ -152,6 +156,7 @@ class StreamPeerSSL(StreamPeer):
         self._unsent = bytearray()  # ciphertext the base peer has not taken yet
         self._base_ended = False  # the base peer reported EOF
         self._closed_clean = False  # the server sent close_notify
+        self._session_error = ""  # the alert or record error that broke the session
 
     # --- the engine's API ---
 
@@ -218,14 +223,12 @@ class StreamPeerSSL(StreamPeer):
         """Returns the session's status, a [enum Status] constant."""
         return int(self._status)
 
-    def disconnect_from_host(self) -> None:
+    def disconnect_from_stream(self) -> None:
         """Send close_notify (best effort, no waiting), close a TCP or TLS base stream, and forget
         it; the status becomes [constant STATUS_DISCONNECTED].
         """
         self._send_close_notify()
-        base = self._base.get()
-        if isinstance(base, StreamPeerTCP | StreamPeerSSL):
-            base.disconnect_from_host()
+        close_stream(self._base.get())
         self._clear_session()
         self._base.release()
         self._hostname = ""
@@ -250,6 +253,12 @@ class StreamPeerSSL(StreamPeer):
         """The base peer carrying the ciphertext, or ``None``."""
         return self._base.get()
 
+    def get_session_error(self) -> str:
+        """The ``ssl`` reason of the alert or record error that broke the session after the
+        handshake (``TLSV13_ALERT_CERTIFICATE_REQUIRED``, say); ``""`` while it holds, after a
+        clean or ragged close or a failure of the base stream, and after a disconnect."""
+        return self._session_error
+
     # --- the transport primitives (Python-only) ---
 
     def fileno(self) -> int:
@@ -257,12 +266,18 @@ class StreamPeerSSL(StreamPeer):
         return base.fileno() if base is not None else -1
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
-        """Plaintext already decrypted is ready at once (the base class's check); otherwise
-        the base peer waits."""
+        """A read is ready at once while plaintext is decrypted or ciphertext already taken
+        from the base peer waits in the incoming buffer (a read leaves any further records
+        there; one holding only part of a record is emptied by the read that finds it short,
+        so this never spins). Otherwise the base peer waits. Outside a session every read and
+        write answers at once."""
+        tls, status = self._tls, self._status
+        if tls is None or (status != _CONNECTED and status != _Status.STATUS_HANDSHAKING):
+            return True
+        if not writable and status == _CONNECTED and (self._bio_in.pending or tls.pending()):
+            return True
         base = self._base.get()
-        if base is None or (not writable and self._available() > 0):
-            return super()._ready_within(writable, timeout)
-        return base._ready_within(writable, timeout)
+        return True if base is None else base._ready_within(writable, timeout)
 
     def _available(self) -> int:
         tls = self._tls
@@ -298,7 +313,7 @@ class StreamPeerSSL(StreamPeer):
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
                 return Error.ERR_FILE_EOF, b""
             except ssl.SSLError as exc:  # SSLEOFError, UNEXPECTED_EOF_WHILE_READING, alerts
-                self._end(_Status.STATUS_ERROR, _describe(exc)[0])
+                self._broken_by(exc)
                 return Error.ERR_CONNECTION_ERROR, b""
             if not data:
                 self._end(_Status.STATUS_DISCONNECTED, "closed by close_notify")
@@ -322,7 +337,7 @@ class StreamPeerSSL(StreamPeer):
         except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return Error.OK, 0
         except ssl.SSLError as exc:
-            self._end(_Status.STATUS_ERROR, _describe(exc)[0])
+            self._broken_by(exc)
             return Error.ERR_CONNECTION_ERROR, 0
         err = self._flush()
         if err != Error.OK:
@@ -447,7 +462,17 @@ class StreamPeerSSL(StreamPeer):
             self._tls = None  # kept after close_notify, to answer it on disconnect
         self._status = status
 
+    def _broken_by(self, exc: ssl.SSLError) -> None:
+        """The session broke after the handshake: a ragged EOF, or an alert or record error
+        (kept, so that the caller's error line can name it)."""
+        reason = _describe(exc)[0]
+        ragged = isinstance(exc, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING"
+        if not ragged:
+            self._session_error = reason
+        self._end(_Status.STATUS_ERROR, reason)
+
     def _clear_session(self) -> None:
+        self._session_error = ""
         self._tls = None
         self._bio_in = ssl.MemoryBIO()
         self._bio_out = ssl.MemoryBIO()
@@ -468,7 +493,7 @@ class StreamPeerSSL(StreamPeer):
         bind(cls, "poll")
         bind(cls, "connect_to_stream", args=("stream", "validate_certs", "for_hostname"))
         bind(cls, "get_status", const=True)
-        bind(cls, "disconnect_from_host")
+        bind(cls, "disconnect_from_stream")
         bind(cls, "set_blocking_handshake_enabled", args=("enabled",))
         bind(cls, "is_blocking_handshake_enabled", const=True)
         ClassDB.add_property(
@@ -481,5 +506,26 @@ class StreamPeerSSL(StreamPeer):
 
 
 _Status = StreamPeerSSL.Status
+_CONNECTED: Final = _Status.STATUS_CONNECTED
+
+
+def close_stream(stream: StreamPeer | None) -> None:
+    """Python-only: close a TCP or TLS stream (each has its own engine name for it); any other
+    peer has nothing to close."""
+    if isinstance(stream, StreamPeerSSL):
+        stream.disconnect_from_stream()
+    elif isinstance(stream, StreamPeerTCP):
+        stream.disconnect_from_host()
+
+
+def session_error(stream: StreamPeer | None) -> str:
+    """Python-only: the alert or record error that broke a TLS stream or a TLS stream under it
+    (a tunnel), or ``""``."""
+    while isinstance(stream, StreamPeerSSL):
+        if error := stream.get_session_error():
+            return error
+        stream = stream.get_stream()
+    return ""
+
 
 ClassDB.register_class(StreamPeerSSL)

@@ -91,7 +91,7 @@ def test_registered_with_the_engine_api_in_bind_order() -> None:
         "poll",
         "connect_to_stream",
         "get_status",
-        "disconnect_from_host",
+        "disconnect_from_stream",
         "set_blocking_handshake_enabled",
         "is_blocking_handshake_enabled",
     ]
@@ -196,7 +196,7 @@ def test_close_notify_reads_as_eof(trust_tls_ca: str, memory_tls: MakeMemory) ->
     assert tls.get_status() == S.STATUS_DISCONNECTED
     assert tls.get_partial_data(10) == [Error.ERR_FILE_EOF, b""]  # it stays readable
     assert tls.put_partial_data(b"x") == [Error.ERR_UNCONFIGURED, 0]
-    tls.disconnect_from_host()  # answers the server's close_notify with its own
+    tls.disconnect_from_stream()  # answers the server's close_notify with its own
     memory.pump()
     assert reads_clean_close(memory.tls)
 
@@ -212,6 +212,7 @@ def test_eof_without_close_notify_is_a_connection_error(
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
+    assert tls.get_session_error() == ""  # no alert: a ragged close
     assert engine_log.lines == []  # the caller (HTTPClient) reports it
 
 
@@ -221,6 +222,24 @@ def test_a_corrupt_record_is_a_connection_error(trust_tls_ca: str, memory_tls: M
     memory.wire.inbound += b"\x17\x03\x03\x00\x20" + b"\x00" * 32  # fails authentication
     assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
+    assert tls.get_session_error() == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"
+
+
+def test_an_alert_after_the_handshake_is_kept_by_name(
+    trust_tls_ca: str, memory_tls: MakeMemory, engine_log: LogLines
+) -> None:
+    memory = memory_tls()
+    tls, _ = memory_handshake(memory)
+    memory.wire.outbound += b"\x17\x03\x03\x00\x20" + b"\x00" * 32  # the server's turn to fail
+    with pytest.raises(ssl.SSLError):
+        memory.receive()
+    memory.pump()  # its bad_record_mac alert
+    assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
+    assert tls.get_status() == S.STATUS_ERROR
+    assert tls.get_session_error() == "SSLV3_ALERT_BAD_RECORD_MAC"
+    assert engine_log.lines == []  # the caller (HTTPClient) reports it, naming the alert
+    tls.disconnect_from_stream()
+    assert tls.get_session_error() == ""
 
 
 def test_a_broken_base_stream_is_a_connection_error(
@@ -437,7 +456,7 @@ def test_disconnect_sends_close_notify_and_forgets_the_stream(
 ) -> None:
     memory = memory_tls()
     tls, _ = memory_handshake(memory)
-    tls.disconnect_from_host()
+    tls.disconnect_from_stream()
     assert tls.get_status() == S.STATUS_DISCONNECTED
     assert tls.get_stream() is None
     assert tls.get_hostname() == ""
@@ -484,7 +503,7 @@ def test_tls_inside_tls(
         if got:
             break
     assert got == b"yo"
-    inner.disconnect_from_host()  # closes the outer session too
+    inner.disconnect_from_stream()  # closes the outer session too
     assert outer.get_status() == S.STATUS_DISCONNECTED
     inner_in.write(outer_server.receive())  # the inner close_notify, then the outer one
     assert outer_server.client_closed
@@ -547,7 +566,7 @@ def test_blocking_handshake_over_a_socket_pair(trust_tls_ca: str, tls_server: St
     assert tls.put_data(b"ping") == Error.OK
     assert receive(tls, 4) == (Error.OK, b"pong")
     assert receive(tls, 1) == (Error.ERR_FILE_EOF, b"")
-    tls.disconnect_from_host()
+    tls.disconnect_from_stream()
     server.join()
     assert server.alpn == ["http/1.1"]
     assert server.sni == ["localhost"]
@@ -566,7 +585,7 @@ def test_a_ragged_close_over_tcp_is_a_connection_error(
     assert receive(tls, 4) == (Error.OK, b"pong")
     assert receive(tls, 1) == (Error.ERR_CONNECTION_ERROR, b"")
     assert tls.get_status() == S.STATUS_ERROR
-    tls.disconnect_from_host()
+    tls.disconnect_from_stream()
     assert tcp.get_status() == StreamPeerTCP.Status.STATUS_NONE
     server.join()
 
@@ -588,7 +607,7 @@ def test_non_blocking_handshake_over_loopback_tcp(
     tls.blocking_handshake = False  # type: ignore[attr-defined]
     assert tls.connect_to_stream(tcp, True, loopback_host) == Error.OK
     assert drive(tls) == S.STATUS_CONNECTED
-    tls.disconnect_from_host()  # close_notify, then the TCP connection closes
+    tls.disconnect_from_stream()  # close_notify, then the TCP connection closes
     assert tcp.get_status() == StreamPeerTCP.Status.STATUS_NONE
     server.join()
     assert closed == [b""]  # the server read a clean close
@@ -606,7 +625,7 @@ def test_a_blocking_handshake_past_the_deadline_fails(net_settings: Setter) -> N
     )
     assert tls.get_status() == S.STATUS_ERROR
     assert theirs.recv(5)[:1] == b"\x16"  # a ClientHello was sent before the deadline hit
-    tls.disconnect_from_host()
+    tls.disconnect_from_stream()
     theirs.close()
 
 
@@ -623,5 +642,5 @@ def test_a_plain_http_server_fails_the_handshake(engine_log: LogLines) -> None:
         'ERROR: connect_to_stream: TLS handshake with "localhost" failed: '
     )
     assert "base stream" not in engine_log.lines[0]  # ssl itself refused the reply
-    tls.disconnect_from_host()
+    tls.disconnect_from_stream()
     theirs.close()
