@@ -1,7 +1,7 @@
 """Console entry point ``engine-net``: classes, doc, inspect, fetch, demo.
 
 argparse for the arguments, rich (the ``cli`` extra) for the output. Each sub-command lives in
-its own module; this one only wires them. Imports ``engine`` and ``net``.
+its own module; this one only wires them. Imports ``engine``, ``net`` and the sibling modules.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import rich  # noqa: F401  (the cli extra)
 
-        from engine import demo, fetch, inspector
+        import net  # noqa: F401  (registers the network classes)
         from engine.object_model import ClassDB
+        from engine_net import demo, fetch, inspector
     except ImportError:
         print("engine-net needs the 'cli' extra: pip install 'engine-net[cli]'", file=sys.stderr)
         return 2

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from engine import demo_server, fetch
-from engine.inspector import class_summary, class_tree, inspector, wide_console
 from engine.object_model import Error
+from engine_net import demo_server, fetch
+from engine_net.inspector import class_summary, class_tree, inspector, wide_console
 from net import HTTPClient
 
 Status = HTTPClient.Status
