@@ -166,14 +166,23 @@ def _drain(conn: socket.socket) -> None:
         pass
 
 
+ENGINE_NET = (sys.executable, "-m", "engine_net.cli")
+
+
 def engine_net(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    umask: int = -1,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run the ``engine-net`` command line in a fresh interpreter and collect what it printed."""
     return subprocess.run(
-        [sys.executable, "-m", "engine_net.cli", *args],
+        [*ENGINE_NET, *args],
         capture_output=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
+        umask=umask,
         check=False,
     )

@@ -1,7 +1,8 @@
 """Console entry point ``engine-net``: classes, doc, inspect, fetch, demo.
 
 argparse for the arguments, rich (the ``cli`` extra) for the output. Each sub-command lives in
-its own module; this one only wires them. Imports ``engine``, ``net`` and the sibling modules.
+its own module; this one only wires them and turns every failure into one line and an exit
+code (no traceback reaches the user). Imports ``engine``, ``net`` and the sibling modules.
 """
 
 from __future__ import annotations
@@ -10,6 +11,33 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+
+
+def _seconds(text: str) -> int:
+    """``--timeout``: a whole number of seconds, 0 meaning no limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds >= 0: {text!r}")
+    return value
+
+
+def _chunk_size(text: str) -> int:
+    """``--chunk-size``: a read_chunk_size HTTPClient accepts."""
+    from net.http import limits
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not limits.READ_CHUNK_SIZE_MIN <= value <= limits.READ_CHUNK_SIZE_MAX:
+        raise argparse.ArgumentTypeError(
+            f"not a size from {limits.READ_CHUNK_SIZE_MIN} to {limits.READ_CHUNK_SIZE_MAX}: "
+            f"{text!r}"
+        )
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,17 +55,37 @@ def _parser() -> argparse.ArgumentParser:
         "fetch",
         help="download a URL with HTTPClient",
         epilog="exit codes: 0 done, 2 bad input, 3 cannot resolve, 4 cannot connect, "
-        "5 TLS failure, 6 connection failed, 7 timed out, 8 cannot write the output",
+        "5 TLS failure, 6 connection failed, 7 timed out, 8 cannot write the output, "
+        "22 HTTP status >= 400 with --fail, 128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP)",
     )
     fetch.add_argument("url", metavar="URL")
-    fetch.add_argument("-o", "--output", metavar="FILE", help="write the body here (atomically)")
-    fetch.add_argument("-X", "--method", default="GET", help="GET, HEAD, POST, PUT, ...")
+    fetch.add_argument(
+        "-o", "--output", metavar="FILE", help="write the body here (atomically; keeps the mode)"
+    )
+    fetch.add_argument(
+        "-X", "--method", default="GET", help="GET, HEAD, POST, PUT, ... (HEAD prints the head)"
+    )
     fetch.add_argument(
         "-H", "--header", action="append", default=[], help='"Name: value"; repeatable'
     )
     fetch.add_argument("-d", "--data", default="", help="the request body")
+    fetch.add_argument(
+        "-i", "--include", action="store_true", help="write the status line and headers first"
+    )
+    fetch.add_argument(
+        "--fail", action="store_true", help="exit 22 on an HTTP status >= 400, writing nothing"
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30,
+        metavar="SECONDS",
+        help="give up when nothing arrives for this long (default 30; 0 = never)",
+    )
     fetch.add_argument("--insecure", action="store_true", help="TLS without verification")
-    fetch.add_argument("--chunk-size", type=int, default=65536, help="read_chunk_size")
+    fetch.add_argument(
+        "--chunk-size", type=_chunk_size, default=65536, metavar="N", help="read_chunk_size"
+    )
     fetch.add_argument("--blocking", action="store_true", help="use blocking mode")
     doc = sub.add_parser("doc", help="the class reference of a class, generated from ClassDB")
     doc.add_argument("class_name", metavar="CLASS", help="a class name, or 'all' for api.json")
@@ -72,11 +120,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "fetch":
             request = fetch.Request(
                 args.url, args.method, args.header, args.data, args.insecure,
-                args.chunk_size, args.blocking,
+                args.chunk_size, args.blocking, args.timeout, args.fail, args.include,
             )  # fmt: skip
             return fetch.run(request, args.output)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print(f"engine-net {args.command}: interrupted (SIGINT)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last resort: still one line, never a traceback
+        print(
+            f"engine-net {args.command}: internal error, please report it: "
+            f"{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
