@@ -8,9 +8,17 @@ code (no traceback reaches the user). Imports ``engine``, ``net`` and the siblin
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+
+#: What ``doc`` writes for one class in each format, and the file name ``doc all`` gives it.
+DOC_SUFFIXES = {"text": ".txt", "xml": ".xml", "json": ".json"}
+
+#: The exit code for an output that cannot be written (the same as fetch's).
+CANT_WRITE = 8
 
 
 def _seconds(text: str) -> int:
@@ -48,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("classes", help="print the registered class tree")
     inspect = sub.add_parser("inspect", help="an editor-style property listing of a class")
     inspect.add_argument("class_name", metavar="CLASS")
+    inspect.add_argument(
+        "--all", action="store_true", help="also list properties an editor hides (no EDITOR usage)"
+    )
+    inspect.add_argument(
+        "--import",
+        dest="modules",
+        metavar="MODULE",
+        action="append",
+        default=[],
+        help="import this module first (from the current folder too), so the classes it "
+        "registers can be inspected; repeatable",
+    )
     demo = sub.add_parser("demo", help="show the library at work against a local server")
     demo.add_argument("--url", help="run the same flow against this server instead")
     demo.add_argument("--large-mib", type=int, default=64, help="size of the large download")
@@ -88,9 +108,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--blocking", action="store_true", help="use blocking mode")
     doc = sub.add_parser("doc", help="the class reference of a class, generated from ClassDB")
-    doc.add_argument("class_name", metavar="CLASS", help="a class name, or 'all' for api.json")
-    doc.add_argument("--format", choices=("text", "xml", "json"), default="text")
-    doc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    doc.add_argument(
+        "class_name",
+        metavar="CLASS",
+        help="a class name, or 'all': api.json for json, one file per class into the folder "
+        "-o names for text and xml",
+    )
+    doc.add_argument("--format", choices=tuple(DOC_SUFFIXES), default="text")
+    doc.add_argument(
+        "-o", "--output", metavar="PATH", help="write here instead of stdout (a folder for 'all')"
+    )
     return parser
 
 
@@ -100,7 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         import rich  # noqa: F401  (the cli extra)
 
         import net  # noqa: F401  (registers the network classes)
-        from engine.object_model import ClassDB
         from engine_net import demo, fetch, inspector
     except ImportError:
         print("engine-net needs the 'cli' extra: pip install 'engine-net[cli]'", file=sys.stderr)
@@ -109,10 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "classes":
             inspector.wide_console().print(inspector.class_tree())
         elif args.command == "inspect":
-            if not ClassDB.class_exists(args.class_name):
-                print(f"engine-net inspect: no class named {args.class_name!r}", file=sys.stderr)
-                return 2
-            inspector.wide_console().print(inspector.inspector(args.class_name))
+            return _inspect(args.class_name, args.modules, args.all)
         elif args.command == "demo":
             return demo.run(args.url, args.large_mib)
         elif args.command == "doc":
@@ -139,23 +162,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _unknown_class(command: str, name: str) -> int:
+    """One line for a class name ClassDB does not know, with the close matches it does."""
+    from engine.object_model import ClassDB
+
+    known = {str(n).lower(): str(n) for n in ClassDB.get_class_list()}
+    close = [known[n] for n in difflib.get_close_matches(name.lower(), known, n=3, cutoff=0.6)]
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    print(f"engine-net {command}: no class named {name!r}{hint}", file=sys.stderr)
+    return 2
+
+
+def _inspect(class_name: str, modules: list[str], show_all: bool) -> int:
+    from engine.object_model import ClassDB
+    from engine_net import inspector
+
+    if modules and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as `python -m` would: the user's modules are here
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # the user's module may fail in any way: one line
+            print(
+                f"engine-net inspect: cannot import {module!r}: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+            return 2
+    if not ClassDB.class_exists(class_name):
+        return _unknown_class("inspect", class_name)
+    inspector.wide_console().print(inspector.inspector(class_name, editor_only=not show_all))
+    return 0
+
+
 def _doc(class_name: str, form: str, output: str | None) -> int:
     from engine import doc
     from engine.object_model import ClassDB
 
+    writer = {"text": doc.class_page, "xml": doc.class_xml, "json": doc.class_json}[form]
     if class_name == "all" and form == "json":
-        text = doc.api_json()
+        files = {output: doc.api_json()}
+    elif class_name == "all":
+        if output is None:
+            print(f"engine-net doc: 'all' as {form} needs -o FOLDER", file=sys.stderr)
+            return 2
+        try:
+            os.makedirs(output, exist_ok=True)
+        except OSError as exc:
+            print(f"engine-net doc: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+            return CANT_WRITE
+        files = {
+            os.path.join(output, f"{name}{DOC_SUFFIXES[form]}"): writer(name)
+            for name in ClassDB.get_class_list()
+        }
     elif not ClassDB.class_exists(class_name):
-        print(f"engine-net doc: no class named {class_name!r}", file=sys.stderr)
-        return 2
+        return _unknown_class("doc", class_name)
     else:
-        writer = {"text": doc.class_page, "xml": doc.class_xml, "json": doc.class_json}[form]
-        text = writer(class_name)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        files = {output: writer(class_name)}
+    for path, text in files.items():
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            print(f"engine-net doc: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return CANT_WRITE
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from engine_net import cli
 from support import Exchange, RawServer, engine_net
 
 ServerFactory = Callable[..., RawServer]
@@ -100,9 +102,98 @@ def test_inspect_lists_a_fresh_instance() -> None:
     result = engine_net("inspect", "HTTPClient")
     text = result.stdout.decode()
     assert result.returncode == 0
-    for expected in ("read_chunk_size", "RANGE 256,16777216", "4096", "set_connection"):
+    for expected in ("read_chunk_size", "RANGE 256,16777216", "4096", "set_read_chunk_size"):
         assert expected in text
-    assert engine_net("inspect", "NoSuchClass").returncode == 2
+
+
+def test_inspect_hides_what_an_editor_hides_unless_all() -> None:
+    # HTTPClient.connection has no EDITOR usage: the engine's inspector does not list it.
+    assert "set_connection" not in engine_net("inspect", "HTTPClient").stdout.decode()
+    listed = engine_net("inspect", "--all", "HTTPClient").stdout.decode()
+    assert "set_connection" in listed
+    assert "read_chunk_size" in listed
+
+
+LAMP = """
+from engine.object_model import ClassDB, PropertyInfo, PropertyUsage, Reference, VariantType
+
+
+class Lamp(Reference):
+    def __init__(self) -> None:
+        super().__init__()
+        self._level = 3
+        self._wiring = 0
+
+    def set_level(self, value: int) -> None:
+        self._level = value
+
+    def get_level(self) -> int:
+        return self._level
+
+    def set_wiring(self, value: int) -> None:
+        self._wiring = value
+
+    def get_wiring(self) -> int:
+        return self._wiring
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        for name in ("set_level", "get_level", "set_wiring", "get_wiring"):
+            ClassDB.bind_method(cls, name)
+        level = PropertyInfo(type=VariantType.INT, name="level")
+        ClassDB.add_property(cls, level, "set_level", "get_level")
+        wiring = PropertyInfo(type=VariantType.INT, name="wiring", usage=PropertyUsage.STORAGE)
+        ClassDB.add_property(cls, wiring, "set_wiring", "get_wiring")
+
+
+ClassDB.register_class(Lamp)
+"""
+
+
+def test_inspect_imports_a_user_module_from_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "lamp_classes.py").write_text(LAMP, encoding="utf-8")
+    shown = engine_net("inspect", "--import", "lamp_classes", "Lamp", cwd=str(tmp_path))
+    assert shown.returncode == 0, shown.stderr
+    assert "set_level" in shown.stdout.decode()
+    assert "wiring" not in shown.stdout.decode()
+    everything = engine_net(
+        "inspect", "--import", "lamp_classes", "--all", "Lamp", cwd=str(tmp_path)
+    )
+    assert "set_wiring" in everything.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("module", "error"),
+    [("no_such_module", "ModuleNotFoundError"), ("broken", "ZeroDivisionError: division by zero")],
+)
+def test_inspect_reports_a_module_that_cannot_be_imported(
+    tmp_path: Path, module: str, error: str
+) -> None:
+    (tmp_path / "broken.py").write_text("1 / 0\n", encoding="utf-8")
+    result = engine_net("inspect", "--import", module, "Object", cwd=str(tmp_path))
+    assert (result.returncode, result.stdout) == (2, b"")
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"engine-net inspect: cannot import {module!r}: {error}")
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "hint"),
+    [
+        ("inspect", "httpclient", "; did you mean HTTPClient?"),
+        ("inspect", "StreamPeerTPC", "; did you mean StreamPeerTCP or "),
+        ("doc", "Refrence", "; did you mean Reference?"),
+        ("inspect", "Zebra", ""),
+    ],
+)
+def test_an_unknown_class_suggests_close_names(command: str, name: str, hint: str) -> None:
+    result = engine_net(command, name)
+    assert (result.returncode, result.stdout) == (2, b"")
+    line = result.stderr.decode().strip()
+    assert line.startswith(f"engine-net {command}: no class named {name!r}{hint}")
+    assert "\n" not in line
+    if not hint:
+        assert "did you mean" not in line
 
 
 def test_classes_prints_the_tree() -> None:
@@ -149,3 +240,79 @@ def test_doc_all_is_the_whole_api_json() -> None:
     assert names[0] == "GlobalConstants"
     assert {"HTTPClient", "Object", "StreamPeerTCP"} <= set(names)
     assert engine_net("doc", "NoSuchClass").returncode == 2
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize(("form", "suffix"), [("text", ".txt"), ("xml", ".xml")])
+def test_doc_all_writes_one_file_per_class_into_the_folder(
+    form: str, suffix: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "reference"
+    result = engine_net("doc", "all", "--format", form, "-o", str(folder))
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")
+    written = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    committed = {
+        p.name: p.read_text(encoding="utf-8") for p in (DOCS / "classes").glob(f"*{suffix}")
+    }
+    assert written == committed  # the same pages scripts/gen_docs.py keeps in docs/classes
+
+
+def test_doc_all_as_json_writes_api_json(tmp_path: Path) -> None:
+    target = tmp_path / "api.json"
+    result = engine_net("doc", "all", "--format", "json", "-o", str(target))
+    assert result.returncode == 0
+    assert target.read_text(encoding="utf-8") == (DOCS / "api.json").read_text(encoding="utf-8")
+
+
+def test_doc_all_as_pages_needs_a_folder() -> None:
+    result = engine_net("doc", "all")
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == "engine-net doc: 'all' as text needs -o FOLDER\n"
+
+
+@pytest.mark.parametrize("args", [("HTTPClient",), ("all", "--format", "xml")])
+def test_doc_into_a_place_that_cannot_be_written_is_one_line_and_exit_8(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "a-file").write_text("kept", encoding="utf-8")
+    output = str(tmp_path / "a-file" / "x")
+    result = engine_net("doc", *args, "-o", output)
+    assert (result.returncode, result.stdout) == (8, b"")
+    lines = result.stderr.decode().splitlines()
+    assert lines == [f"engine-net doc: cannot write {output}: Not a directory"]
+
+
+def test_doc_into_a_missing_folder_is_exit_8(tmp_path: Path) -> None:
+    output = str(tmp_path / "missing" / "dir" / "x")
+    result = engine_net("doc", "HTTPClient", "-o", output)
+    assert result.returncode == 8
+    assert result.stderr.decode() == (
+        f"engine-net doc: cannot write {output}: No such file or directory\n"
+    )
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli._parser()
+    found = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(found.choices)
+
+
+def every_option() -> list[tuple[str, str]]:
+    """(sub-command, long option) for every option of every sub-command."""
+    return [
+        (name, max(action.option_strings, key=len))
+        for name, sub in subcommands().items()
+        for action in sub._actions
+        if action.option_strings and action.dest != "help"
+    ]
+
+
+@pytest.mark.parametrize(("command", "option"), every_option())
+def test_every_option_is_in_the_help_and_the_readme(command: str, option: str) -> None:
+    assert option in subcommands()[command].format_help()
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The command line", 1)[1].split("\n## ", 1)[0]
+    assert f"engine-net {command}" in section
+    assert option in section
