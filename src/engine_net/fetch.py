@@ -171,8 +171,8 @@ class Transfer:
         self.http = HTTPClient()
         self._wait = _waiter(self.http)
 
-    def _idle_since(self, moment: float, slack: float = 0.0) -> bool:
-        """Whether the idle limit has passed since ``moment`` (never, with a limit of 0)."""
+    def _limit_passed_since(self, moment: float, slack: float = 0.0) -> bool:
+        """Whether the idle limit has run out since ``moment`` (never, with a limit of 0)."""
         limit = self.request.timeout
         return limit > 0 and time.monotonic() - moment >= limit - slack
 
@@ -184,7 +184,7 @@ class Transfer:
                 raise timed_out(self.request.timeout)
             if self.http.get_status() != before:
                 idle_since = time.monotonic()
-            elif self._idle_since(idle_since):
+            elif self._limit_passed_since(idle_since):
                 raise timed_out(self.request.timeout)
             else:
                 self._wait()
@@ -254,14 +254,14 @@ class Transfer:
                 yield chunk
             elif http.get_status() != Status.STATUS_BODY:
                 break
-            elif self._idle_since(idle_since):
+            elif self._limit_passed_since(idle_since):
                 raise timed_out(self.request.timeout)
             else:
                 self._wait()
         status = http.get_status()
         if status in (Status.STATUS_CONNECTED, Status.STATUS_DISCONNECTED):
             return
-        if self.request.blocking and self._idle_since(read_started, slack=0.05):
+        if self.request.blocking and self._limit_passed_since(read_started, slack=0.05):
             raise timed_out(self.request.timeout)
         raise FetchError(Exit.CONNECTION_FAILED, "the body ended early: the connection failed")
 
