@@ -785,9 +785,9 @@ def render(rows: list[Row], timeout: float, subset: bool) -> str:
         f"`{COMMAND}`. It replays the adversarial corpus (`tests/net/robustness/corpus.py`, "
         f"{len(rows)} cases{', a subset chosen with --cases' if subset else ''}) against "
         f"HTTPClient and its peers over loopback sockets. Peers: {_versions()}; httpx parses "
-        "with h11. The rules and the vocabulary come from the specification "
-        "`../shared/spec/robustness.md` (path from the repository root); every 'robustness.md §N' "
-        "below refers to that specification, not to this page.",
+        "with h11. The rules and the vocabulary come from the project's specification (its "
+        "robustness chapter); every 'robustness.md §N' below refers to that chapter, not to "
+        "this page.",
         "",
         "## How outcomes are classified",
         "",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -161,3 +164,25 @@ def _drain(conn: socket.socket) -> None:
             pass
     except OSError:
         pass
+
+
+ENGINE_NET = (sys.executable, "-m", "engine_net.cli")
+
+
+def engine_net(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    umask: int = -1,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the ``engine-net`` command line in a fresh interpreter and collect what it printed."""
+    return subprocess.run(
+        [*ENGINE_NET, *args],
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        umask=umask,
+        check=False,
+    )

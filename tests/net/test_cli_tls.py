@@ -8,7 +8,7 @@ from collections.abc import Callable
 from test_http_client_tls import reply_with
 
 from conftest import TLSServer
-from test_cli import engine_net
+from support import engine_net
 
 
 def test_a_tls_failure_has_its_exit_code(

@@ -67,11 +67,36 @@ def _hint_text(prop: dict[str, Any]) -> str:
     return "" if hint == PropertyHint.NONE else f"{hint.name} {prop['hint_string']}".strip()
 
 
-def inspector(class_name: str) -> Table:
+def shown_in_editor(prop: dict[str, Any]) -> bool:
+    """Whether an editor lists ``prop``: its usage has EDITOR (groups and categories are
+    headings, listed when a property under them is)."""
+    return bool(prop["usage"] & PropertyUsage.EDITOR)
+
+
+def _listed(props: list[dict[str, Any]], editor_only: bool) -> list[dict[str, Any]]:
+    """``props`` as the listing shows them: with ``editor_only``, what an editor would hide is
+    left out, and so is a group heading left with nothing under it."""
+    if not editor_only:
+        return props
+    listed: list[dict[str, Any]] = []
+    for prop in props:
+        if prop["usage"] & PropertyUsage.GROUP:
+            if listed and listed[-1]["usage"] & PropertyUsage.GROUP:
+                listed.pop()  # the previous heading had nothing under it
+            listed.append(prop)
+        elif shown_in_editor(prop):
+            listed.append(prop)
+    if listed and listed[-1]["usage"] & PropertyUsage.GROUP:
+        listed.pop()
+    return listed
+
+
+def inspector(class_name: str, editor_only: bool = True) -> Table:
     """Properties of ``class_name`` grouped by the class that declares them, base first.
 
-    The value column comes from a fresh instance (none for a virtual class); the default
-    column from ``ClassDB.class_get_property_default_value``.
+    With ``editor_only`` (the default) only what an editor shows is listed: properties whose
+    usage has EDITOR. The value column comes from a fresh instance (none for a virtual class);
+    the default column from ``ClassDB.class_get_property_default_value``.
     """
     instance = ClassDB.instance(class_name) if ClassDB.can_instance(class_name) else None
     table = Table(title=f"Inspector: {class_name}", title_justify="left")
@@ -81,7 +106,7 @@ def inspector(class_name: str) -> Table:
     while parent := ClassDB.get_parent_class(chain[-1]):
         chain.append(parent)
     for name in reversed(chain):
-        props = ClassDB.class_get_property_list(name, no_inheritance=True)
+        props = _listed(ClassDB.class_get_property_list(name, no_inheritance=True), editor_only)
         table.add_row(f"[bold cyan]{name}[/]", end_section=not props)
         for prop in props:
             if prop["usage"] & PropertyUsage.GROUP:

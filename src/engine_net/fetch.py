@@ -1,22 +1,29 @@
 """``engine-net fetch``: download a URL with HTTPClient's poll loop, as a script would.
 
-Owns the URL-to-request translation, the poll loop with a progress bar, the write-to-a-
-temporary-file-then-rename rule and the mapping of every failure to one line and one exit
-code. Imports ``engine.object_model``, ``net`` and rich (the ``cli`` extra).
+Owns the URL-to-request translation, the poll loop with a progress bar, the idle timeout
+(the same limit in poll and blocking mode), the write-to-a-temporary-file-then-rename rule,
+and the mapping of every failure (signals included) to one line and one exit code. Imports
+``engine.object_model``, ``net`` and rich (the ``cli`` extra).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import secrets
 import selectors
+import signal
+import stat
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from http import HTTPStatus
+from types import FrameType
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
@@ -33,13 +40,16 @@ from rich.progress import (
 )
 
 from engine.object_model import Error
-from net import HTTPClient
+from net import HTTPClient, settings
 from net.http import LocalProtocolError, build_request
 
 Status = HTTPClient.Status
 
-#: Give up when nothing has moved for this long (the library leaves time to its caller).
-IDLE_TIMEOUT = 30.0
+#: Give up when nothing has moved for this many seconds (``--timeout``; 0 never gives up).
+DEFAULT_TIMEOUT = 30
+
+#: The signals that end a fetch the way Ctrl-C does: temporary file removed, exit 128 + signal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Sink(Protocol):
@@ -59,6 +69,7 @@ class Exit(IntEnum):
     CONNECTION_FAILED = 6
     TIMED_OUT = 7
     CANT_WRITE = 8
+    HTTP_ERROR = 22  # --fail and a status >= 400, as curl
 
 
 class FetchError(Exception):
@@ -67,6 +78,19 @@ class FetchError(Exception):
     def __init__(self, code: Exit, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class Stopped(BaseException):
+    """Raised by the handler of a stop signal, so every ``finally`` and cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def timed_out(timeout: int) -> FetchError:
+    """The one timeout failure, whichever phase and mode ran out of time."""
+    return FetchError(Exit.TIMED_OUT, f"timed out: nothing arrived for {timeout} s")
 
 
 @dataclass
@@ -80,6 +104,9 @@ class Request:
     insecure: bool = False
     chunk_size: int = 65536
     blocking: bool = False
+    timeout: int = DEFAULT_TIMEOUT
+    fail: bool = False  # a status >= 400 is a failure (exit 22) and nothing is written
+    include: bool = False  # the status line and headers go out before the body
 
 
 @dataclass
@@ -138,18 +165,27 @@ class Transfer:
     def __init__(self, request: Request) -> None:
         self.request = request
         self.host, self.port, self.tls, self.target = split_url(request.url)
+        # The body as the command line gave it, byte for byte (argv decodes with
+        # surrogateescape; fsencode undoes it), so bytes that are not UTF-8 still go out.
+        self.body = os.fsencode(request.data)
         self.http = HTTPClient()
         self._wait = _waiter(self.http)
+
+    def _limit_passed_since(self, moment: float, slack: float = 0.0) -> bool:
+        """Whether the idle limit has run out since ``moment`` (never, with a limit of 0)."""
+        limit = self.request.timeout
+        return limit > 0 and time.monotonic() - moment >= limit - slack
 
     def _poll_while(self, *statuses: int) -> None:
         idle_since = time.monotonic()
         while self.http.get_status() in statuses:
             before = self.http.get_status()
-            self.http.poll()
+            if self.http.poll() == Error.ERR_TIMEOUT:  # a blocking wait ran out
+                raise timed_out(self.request.timeout)
             if self.http.get_status() != before:
                 idle_since = time.monotonic()
-            elif time.monotonic() - idle_since > IDLE_TIMEOUT:
-                raise FetchError(Exit.TIMED_OUT, f"nothing happened for {IDLE_TIMEOUT:.0f} s")
+            elif self._limit_passed_since(idle_since):
+                raise timed_out(self.request.timeout)
             else:
                 self._wait()
 
@@ -175,7 +211,7 @@ class Transfer:
         """Refuse a bad URL, method or header before touching the network."""
         try:
             build_request(
-                self.method(), self.target, self.request.headers, self.request.data.encode(),
+                self.method(), self.target, self.request.headers, self.body,
                 origin=None, user_agent="",
             )  # fmt: skip
         except LocalProtocolError as refused:
@@ -188,9 +224,9 @@ class Transfer:
         return method
 
     def send(self) -> None:
-        result = self.http.request(
-            self.method(), self.target, self.request.headers, self.request.data
-        )
+        result = self.http.request_raw(self.method(), self.target, self.request.headers, self.body)
+        if result == Error.ERR_TIMEOUT:  # blocking mode: the request could not be written
+            raise timed_out(self.request.timeout)
         if result != Error.OK:
             raise FetchError(
                 Exit.CONNECTION_FAILED, f"the request could not be sent ({result.name})"
@@ -200,21 +236,34 @@ class Transfer:
             raise FetchError(Exit.CONNECTION_FAILED, "no response: the connection failed")
 
     def chunks(self) -> Iterator[bytes]:
-        """The body, piece by piece; raises ``FetchError`` if it ends early."""
+        """The body, piece by piece; raises ``FetchError`` if it ends early or times out.
+
+        In blocking mode the client's own wait (the blocking timeout, set to the same limit)
+        ends a silent read with STATUS_CONNECTION_ERROR; HTTPClient does not say why, so a read
+        that ended so and lasted the whole limit is reported as the timeout it was.
+        """
         http = self.http
         idle_since = time.monotonic()
+        read_started = idle_since
         while http.get_status() == Status.STATUS_BODY:
             http.poll()
+            read_started = time.monotonic()
             chunk = http.read_response_body_chunk()
             if chunk:
                 idle_since = time.monotonic()
                 yield chunk
-            elif time.monotonic() - idle_since > IDLE_TIMEOUT:
-                raise FetchError(Exit.TIMED_OUT, f"no body bytes for {IDLE_TIMEOUT:.0f} s")
-            elif http.get_status() == Status.STATUS_BODY:
+            elif http.get_status() != Status.STATUS_BODY:
+                break
+            elif self._limit_passed_since(idle_since):
+                raise timed_out(self.request.timeout)
+            else:
                 self._wait()
-        if http.get_status() not in (Status.STATUS_CONNECTED, Status.STATUS_DISCONNECTED):
-            raise FetchError(Exit.CONNECTION_FAILED, "the body ended early: the connection failed")
+        status = http.get_status()
+        if status in (Status.STATUS_CONNECTED, Status.STATUS_DISCONNECTED):
+            return
+        if self.request.blocking and self._limit_passed_since(read_started, slack=0.05):
+            raise timed_out(self.request.timeout)
+        raise FetchError(Exit.CONNECTION_FAILED, "the body ended early: the connection failed")
 
 
 def _progress(console: Console, length: int) -> Progress:
@@ -237,16 +286,54 @@ def _progress(console: Console, length: int) -> Progress:
     return Progress(*columns, console=console, transient=True)
 
 
+@contextlib.contextmanager
+def _writing(what: str) -> Iterator[None]:
+    """An OSError of the output becomes the one-line CANT_WRITE failure (a closed pipe is left
+    to the command line, which stops quietly)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise FetchError(Exit.CANT_WRITE, f"cannot write {what}: {exc.strerror or exc}") from None
+
+
+def response_head(http: HTTPClient) -> bytes:
+    """The status line and header lines of the response, as ``-i`` and ``-X HEAD`` print them.
+
+    HTTPClient gives the code and the header lines but not the version or reason phrase the
+    server sent, so the status line is rebuilt as HTTP/1.1 with the standard phrase.
+    """
+    code = http.get_response_code()
+    try:
+        reason = HTTPStatus(code).phrase
+    except ValueError:
+        reason = ""
+    lines = [f"HTTP/1.1 {code} {reason}".rstrip(), *http.get_response_headers(), "", ""]
+    return "\r\n".join(lines).encode("utf-8", "replace")
+
+
 def download(
     request: Request, sink: Sink, console: Console | None = None, label: str = "fetch"
 ) -> Response:
-    """Fetch ``request`` into ``sink``; a progress bar goes to ``console`` when given."""
+    """Fetch ``request`` into ``sink``; a progress bar goes to ``console`` when given.
+
+    The idle limit (``request.timeout``) is also the client's blocking timeout while this runs.
+    """
     transfer = Transfer(request)
+    blocking_timeout = settings.get_int(settings.BLOCKING_TIMEOUT)
+    settings.set_setting(settings.BLOCKING_TIMEOUT, request.timeout)
     try:
         transfer.check()
         transfer.connect()
         transfer.send()
         http = transfer.http
+        code = http.get_response_code()
+        if request.fail and code >= 400:
+            raise FetchError(Exit.HTTP_ERROR, f"the server answered {code}: nothing written")
+        if request.include or transfer.method() == HTTPClient.Method.METHOD_HEAD:
+            with _writing("the output"):
+                sink.write(response_head(http))
         length = http.get_response_body_length()
         received = 0
         start = time.perf_counter()
@@ -257,29 +344,65 @@ def download(
                 task = progress.add_task(label, total=length if length >= 0 else None)
                 advance = lambda n: progress.update(task, advance=n)  # noqa: E731
             for chunk in transfer.chunks():
-                sink.write(chunk)
+                with _writing("the output"):
+                    sink.write(chunk)
                 received += len(chunk)
                 advance(len(chunk))
         seconds = time.perf_counter() - start
-        return Response(
-            http.get_response_code(), http.get_response_headers_as_dictionary(), received, seconds
-        )
+        return Response(code, http.get_response_headers_as_dictionary(), received, seconds)
     finally:
         transfer.http.close()
+        settings.set_setting(settings.BLOCKING_TIMEOUT, blocking_timeout)
+
+
+def _create_beside(target: str, path: str) -> tuple[int, str]:
+    """A new empty file in ``target``'s folder, opened for writing (``path`` names the output
+    in a failure).
+
+    Created with mode 0o666 so the umask alone decides its permissions, as for any new file
+    (``tempfile.mkstemp`` would make it 0600, and the rename would keep that).
+    """
+    folder = os.path.dirname(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    for _ in range(100):
+        temporary = os.path.join(folder, f".engine-net-{secrets.token_hex(6)}.part")
+        with contextlib.suppress(FileExistsError), _writing(path):
+            return os.open(temporary, flags, 0o666), temporary
+    raise FetchError(Exit.CANT_WRITE, f"cannot write {path}: {os.strerror(errno.EEXIST)}")
 
 
 @contextlib.contextmanager
 def atomic_output(path: str) -> Iterator[BinaryIO]:
-    """A temporary file beside ``path``, renamed onto it only when the block succeeds."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """A temporary file beside ``path``, renamed onto it only when the block succeeds.
+
+    A new file gets the permissions the umask gives; a replaced file keeps its mode. Through a
+    symbolic link the file it names is replaced. Something that is not a regular file (a FIFO,
+    ``/dev/null``) is written straight into, as there is nothing to rename onto; a directory
+    is refused.
+    """
+    target = os.path.realpath(path)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=".engine-net-", suffix=".part", dir=folder)
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
     except OSError as exc:
-        raise FetchError(Exit.CANT_WRITE, f"cannot write into {folder}: {exc.strerror}") from None
+        raise FetchError(Exit.CANT_WRITE, f"cannot write {path}: {exc.strerror}") from None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise FetchError(Exit.CANT_WRITE, f"cannot write {path}: it is a directory")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with _writing(path):
+            stream = open(target, "wb")  # noqa: SIM115  (closed below, its errors reported)
+        with _writing(path), stream:
+            yield stream
+        return
+    fd, temporary = _create_beside(target, path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        os.replace(temporary, path)
+        if existing is not None:
+            os.fchmod(fd, stat.S_IMODE(existing.st_mode))
+        with _writing(path):
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
+            os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -312,11 +435,45 @@ def _library_lines() -> Iterator[_LastLines]:
             log.propagate = True
 
 
+@contextlib.contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """While fetching, SIGINT, SIGTERM and SIGHUP raise ``Stopped``, so the temporary file is
+    removed on the way out. A signal the process was told to ignore (``nohup``) stays ignored;
+    outside the main thread nothing changes (only it may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise Stopped(signum)
+
+    previous = {}
+    for number in STOP_SIGNALS:
+        handler = signal.getsignal(number)
+        if handler is not signal.SIG_IGN:
+            signal.signal(number, stop)
+            previous[number] = handler if handler is not None else signal.SIG_DFL
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+#: Failures whose one line ends with the library's own reason (the network ones).
+_WITH_LIBRARY_REASON = {
+    Exit.BAD_INPUT, Exit.CANT_RESOLVE, Exit.CANT_CONNECT, Exit.TLS_FAILED, Exit.CONNECTION_FAILED,
+}  # fmt: skip
+
+
 def run(request: Request, output: str | None) -> int:
     """The command: fetch, write, report; returns the exit code."""
-    with _library_lines() as library:
-        code = _run(request, output, library)
-    return code
+    with _library_lines() as library, _stop_signals_raise():
+        try:
+            return _run(request, output, library)
+        except Stopped as stopped:
+            print(f"engine-net fetch: interrupted ({stopped})", file=sys.stderr)
+            return 128 + stopped.signum
 
 
 def _run(request: Request, output: str | None, library: _LastLines) -> int:
@@ -327,7 +484,8 @@ def _run(request: Request, output: str | None, library: _LastLines) -> int:
         split_url(request.url)
         if output is None:
             download(request, sys.stdout.buffer, err if show_progress else None)
-            sys.stdout.flush()
+            with _writing("the output"):
+                sys.stdout.flush()
         else:
             with atomic_output(output) as sink:
                 result = download(request, sink, err if show_progress else None)
@@ -338,10 +496,14 @@ def _run(request: Request, output: str | None, library: _LastLines) -> int:
                     f"{result.seconds:.2f} s ({rate:.1f} MB/s)"
                 )
     except FetchError as failure:
-        detail = f": {library.lines[-1]}" if library.lines else ""
+        if output is None and failure.code == Exit.CANT_WRITE:
+            # What stdout still holds would fail again at exit: let it go nowhere instead.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reason = library.lines[-1] if library.lines else ""
+        detail = f": {reason}" if reason and failure.code in _WITH_LIBRARY_REASON else ""
         print(f"engine-net fetch: {failure}{detail}", file=sys.stderr)
         return int(failure.code)
     except KeyboardInterrupt:
-        print("engine-net fetch: interrupted", file=sys.stderr)
+        print("engine-net fetch: interrupted (SIGINT)", file=sys.stderr)
         return 130
     return 0

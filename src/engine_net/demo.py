@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from engine import demo_server, fetch
-from engine.inspector import class_summary, class_tree, inspector, wide_console
 from engine.object_model import Error
+from engine_net import demo_server, fetch
+from engine_net.inspector import class_summary, class_tree, inspector, wide_console
 from net import HTTPClient
 
 Status = HTTPClient.Status
@@ -30,7 +30,7 @@ def _status(http: HTTPClient) -> str:
 def _poll_while(console: Console, http: HTTPClient, *waiting: int) -> None:
     """Poll as a game loop would, printing every status the client passes through."""
     seen = _status(http)
-    deadline = time.monotonic() + fetch.IDLE_TIMEOUT
+    deadline = time.monotonic() + fetch.DEFAULT_TIMEOUT
     while http.get_status() in waiting and time.monotonic() < deadline:
         http.poll()
         if _status(http) != seen:
