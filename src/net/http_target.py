@@ -108,6 +108,8 @@ def _host_name(host: str) -> str:
             "!is_valid_host(conn_host)", "The host name cannot be encoded with IDNA."
         ) from None
     _check_characters(name)
+    if len(name) < HOST_MIN_LEN:  # IDNA maps some characters (soft hyphens) to nothing
+        raise HostRefused("conn_host.length() < HOST_MIN_LEN")
     return name
 
 

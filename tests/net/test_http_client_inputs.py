@@ -184,6 +184,20 @@ def test_characters_that_map_to_forbidden_ones_are_refused(
     assert stalled_dns == []
 
 
+def test_a_name_idna_maps_below_the_minimum_length_is_refused(
+    empty_resolver: IP, stalled_dns: list[str], engine_log: LogLines
+) -> None:
+    client = HTTPClient()
+    assert client.connect_to_host("ab\u00ad\u00adc", 80) == Error.ERR_INVALID_PARAMETER  # "abc"
+    assert client.get_status() == S.STATUS_DISCONNECTED
+    assert engine_log.lines == [
+        'ERROR: connect_to_host: Condition "conn_host.length() < HOST_MIN_LEN" is true. '
+        "Returned: ERR_INVALID_PARAMETER"
+    ]
+    assert first_free_slot(empty_resolver) == 0
+    assert stalled_dns == []
+
+
 def test_the_checked_name_is_the_one_dns_sni_and_host_get(
     monkeypatch: pytest.MonkeyPatch,
     tls_server: Callable[..., TLSServer],
