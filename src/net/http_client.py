@@ -19,6 +19,7 @@ from typing import Annotated, Any, ClassVar, Final, TypeAlias
 from engine.object_model import ClassDB, Error, PropertyHint, PropertyInfo, Reference, VariantType
 from engine.object_model.errors import err_print, fail_cond, warn_print
 from engine.object_model.info import PropertyUsage
+from engine.object_model.object import NOTIFICATION_PREDELETE
 from engine.object_model.variant import stringify
 from net import http, settings
 from net.http import limits
@@ -224,6 +225,15 @@ class HTTPClient(Reference):
             IP.get_singleton().erase_resolve_item(self._resolving)
             self._resolving = IP.RESOLVER_INVALID_ID
 
+    def _notification(self, what: int) -> None:
+        # Freed (its count reached 0, or Python collected it unadopted): close the stream now
+        # and give back a resolver slot still held, whatever the status.
+        if what == NOTIFICATION_PREDELETE:
+            if self._connection is not None and self._connection._freed:
+                self._connection = None  # collected along with the client: already closed
+            self._release()
+            self._status = _DISCONNECTED
+
     def _fail(self, function: str, message: str, code: Error) -> Error:
         """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
         if alert := session_error(self._connection):  # a TLS alert is the cause: name it
@@ -407,12 +417,23 @@ class HTTPClient(Reference):
         Returns [constant ERR_INVALID_PARAMETER], sending nothing, when the status is not
         [constant STATUS_CONNECTED] or an argument is malformed: a method outside [enum Method] (or
         [constant METHOD_MAX]), a bad target, a header that is not [code]Name: value[/code] or
-        contains a line break, a [code]Content-Length[/code] header that does not match the body, or
-        a body on a TRACE request. When the connection turns out to be closed or broken the status
+        contains a line break, a [code]Content-Length[/code] header that does not match the body, a
+        body on a TRACE request, or text holding a lone surrogate (a string from a file name or JSON
+        that has no UTF-8 form). When the connection turns out to be closed or broken the status
         becomes [constant STATUS_CONNECTION_ERROR] and an error is returned
         ([constant ERR_CONNECTION_ERROR], the stream's error or [constant ERR_TIMEOUT]).
         """
-        return self._send("request", method, url, headers, body.encode("utf-8", "surrogatepass"))
+        try:
+            data = body.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 form, so nothing is sent
+            err_print(
+                "request",
+                "body holds a lone surrogate, which has no UTF-8 form (bytes go through "
+                "request_raw). Returned: ERR_INVALID_PARAMETER",
+                logger,
+            )
+            return Error.ERR_INVALID_PARAMETER
+        return self._send("request", method, url, headers, data)
 
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
         try:
@@ -920,7 +941,8 @@ class HTTPClient(Reference):
         [code]?[/code] or an [code]application/x-www-form-urlencoded[/code] body. Pairs follow the
         dictionary's order and are joined with [code]&[/code]. Keys and values are turned into text
         and percent-encoded as UTF-8, a space becoming [code]%20[/code]. A [code]null[/code] value
-        adds the key alone; an array adds one pair per element. No connection is needed.
+        adds the key alone; an array adds one pair per element. No connection is needed. A key or
+        value holding a lone surrogate (text with no UTF-8 form) gives an empty string and an error.
 
         [codeblock]
         http.query_string_from_dict({"q": "hello world", "page": 2})
@@ -929,7 +951,11 @@ class HTTPClient(Reference):
         # Returns "tag=red&tag=blue&draft"
         [/codeblock]
         """
-        return http.query_string_from_dict(fields, stringify)
+        try:
+            return http.query_string_from_dict(fields, stringify)
+        except http.UnencodableText as refused:
+            err_print("query_string_from_dict", f"{refused}. Returned: String()", logger)
+            return ""
 
     @classmethod
     def _bind_methods(cls) -> None:

@@ -53,11 +53,12 @@ def parse_endpoint(host: str, port: int, use_ssl: bool) -> Endpoint:
     elif lowered.startswith("http://"):
         host = host[7:]
     literal = _ip_literal(host)
-    if literal is not None:
-        name, address = literal
-    else:
+    if literal is None:
         name = _host_name(host)
-        address = ""
+        # A name written in other digits (fullwidth ones, U+FF10-FF19) maps to an IP literal;
+        # it is then connected to as one, and never sent as SNI.
+        literal = _ip_literal(name) or (name, "")
+    name, address = literal
     if port < 0:
         port = 443 if use_ssl else 80
     if port < 1 or port > 65535:
@@ -86,24 +87,39 @@ def _ip_literal(host: str) -> tuple[str, str] | None:
 
 
 def _host_name(host: str) -> str:
+    """The name DNS, SNI and Host will get: ``host`` itself, or its IDNA form.
+
+    The forbidden characters are checked on the given text and again on its IDNA form, since
+    IDNA's mapping (NFKC) turns the fullwidth colon, solidus or at sign into their ASCII twins
+    and a character such as U+2100 (account of) into ``a/c``: the name that goes out is the
+    one that was checked.
+    """
     if not host:
         raise HostRefused("conn_host.length() < HOST_MIN_LEN")
-    if _FORBIDDEN.search(host):
-        raise HostRefused(
-            "!is_valid_host(conn_host)",
-            "The host may only be a name or an IP address: give the port in 'port' and the "
-            "path in request().",
-        )
+    _check_characters(host)
     if len(host) < HOST_MIN_LEN:
         raise HostRefused("conn_host.length() < HOST_MIN_LEN")
     if host.isascii():
         return host
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
+        name = host.encode("idna").decode("ascii")
+    except UnicodeError:  # a label IDNA refuses, or a lone surrogate (no UTF-8 form)
         raise HostRefused(
             "!is_valid_host(conn_host)", "The host name cannot be encoded with IDNA."
         ) from None
+    _check_characters(name)
+    if len(name) < HOST_MIN_LEN:  # IDNA maps some characters (soft hyphens) to nothing
+        raise HostRefused("conn_host.length() < HOST_MIN_LEN")
+    return name
+
+
+def _check_characters(name: str) -> None:
+    if _FORBIDDEN.search(name):
+        raise HostRefused(
+            "!is_valid_host(conn_host)",
+            "The host may only be a name or an IP address: give the port in 'port' and the "
+            "path in request().",
+        )
 
 
 def _os_name() -> str:

@@ -1,6 +1,6 @@
 """The engine's ``IP`` singleton: blocking and queued (non-blocking) host name lookups.
 
-Owns the process-wide resolver: the table of 32 queued lookups, the cache of answers keyed by
+Owns the process-wide resolver: the table of 256 queued lookups, the cache of answers keyed by
 (host, address type), and the daemon threads that answer queued lookups. Imports
 ``engine.object_model``, ``net.settings`` and the standard library (``socket``, ``ipaddress``,
 ``threading``).
@@ -69,7 +69,7 @@ class IP(Object):
         TYPE_IPV6 = 2
         TYPE_ANY = 3
 
-    RESOLVER_MAX_QUERIES: Final = 32
+    RESOLVER_MAX_QUERIES: Final = 256
     RESOLVER_INVALID_ID: Final = -1
 
     #: One short description per bound constant, for the generated class reference.
@@ -116,12 +116,15 @@ class IP(Object):
     def resolve_hostname_queue_item(self, host: str, ip_type: IP.Type = Type.TYPE_ANY) -> int:
         """Queue a lookup of [code]host[/code] and return its id, to be polled with
         [method get_resolve_item_status]. Returns [constant RESOLVER_INVALID_ID] when
-        [code]host[/code] is empty or all [constant RESOLVER_MAX_QUERIES] slots are taken (a slot
-        stays taken until [method erase_resolve_item]).
+        [code]host[/code] is empty or holds a lone surrogate (text with no UTF-8 form), or when all
+        [constant RESOLVER_MAX_QUERIES] slots are taken (a slot stays taken until
+        [method erase_resolve_item]).
         """
         function = "resolve_hostname_queue_item"
         if not host:
             fail_cond(function, "p_hostname.empty()", IP.RESOLVER_INVALID_ID, log=logger)
+            return IP.RESOLVER_INVALID_ID
+        if _unencodable(function, host):  # refused before a slot is taken
             return IP.RESOLVER_INVALID_ID
         kind = int(ip_type)
         answer = _answer_at_once(host, kind)
@@ -337,7 +340,9 @@ class _Resolver:
     """The slots, the cache and the worker threads; every field is guarded by ``lock``."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        # Re-entrant: the collector may free a resolving HTTPClient (which erases its slot)
+        # at any allocation, including one made while this thread holds the lock.
+        self.lock = threading.RLock()
         self.items: list[_Item | None] = [None] * IP.RESOLVER_MAX_QUERIES
         self.cache: dict[tuple[str, int], list[str]] = {}
         self.jobs: queue.SimpleQueue[tuple[int, _Item]] = queue.SimpleQueue()
@@ -346,10 +351,10 @@ class _Resolver:
         self.pending = 0
 
     def free_slot(self) -> int:
-        for slot, item in enumerate(self.items):
-            if item is None:
-                return slot
-        return IP.RESOLVER_INVALID_ID
+        try:
+            return self.items.index(None)
+        except ValueError:
+            return IP.RESOLVER_INVALID_ID
 
     def submit(self, slot: int, item: _Item) -> None:
         """Hand a job to the workers, starting one if none is free (call with ``lock`` held)."""
@@ -402,6 +407,8 @@ def _resolve_now(function: str, host: str, ip_type: int, empty: Any) -> list[str
     if not host:
         fail_cond(function, "p_hostname.empty()", empty, log=logger)
         return []
+    if _unencodable(function, host):
+        return []
     key = (host, int(ip_type))
     with _state.lock:
         cached = _state.cache.get(key)
@@ -415,6 +422,22 @@ def _resolve_now(function: str, host: str, ip_type: int, empty: Any) -> list[str
     else:
         logger.debug("cannot resolve '%s' as type %d", quote(host), key[1])
     return found
+
+
+def _unencodable(function: str, host: str) -> bool:
+    """Log and answer ``True`` when ``host`` holds a lone surrogate: not text, so no name."""
+    if host.isascii():
+        return False
+    try:
+        host.encode()
+    except UnicodeEncodeError:
+        err_print(
+            function,
+            f"Host name '{quote(host)}' holds a lone surrogate, which has no UTF-8 form.",
+            logger,
+        )
+        return True
+    return False
 
 
 def _bad_id(function: str, p_id: int) -> bool:

@@ -23,6 +23,9 @@ from engine.object_model.errors import err_print, fail_cond
 
 logger: Final = logging.getLogger("net.stream_peer")
 
+#: The largest size the engine's C ``int`` arguments (buffer sizes) can carry.
+INT32_MAX: Final = 2**31 - 1
+
 #: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
 NO_HANDLE_RECHECK: Final = 0.001
 
@@ -248,8 +251,18 @@ class StreamPeer(Reference):
         self.put_data(data)
 
     def put_utf8_string(self, value: str) -> None:
-        """Write [code]value[/code] as a 32-bit length and then its UTF-8 bytes."""
-        data = value.encode("utf-8", "surrogatepass")
+        """Write [code]value[/code] as a 32-bit length and then its UTF-8 bytes. Text holding a lone
+        surrogate (from a file name or JSON, with no UTF-8 form) logs an error and writes nothing.
+        """
+        try:
+            data = value.encode()
+        except UnicodeEncodeError:
+            err_print(
+                "put_utf8_string",
+                "the string holds a lone surrogate, which has no UTF-8 form.",
+                logger,
+            )
+            return
         self.put_u32(len(data))
         self.put_data(data)
 
@@ -413,13 +426,23 @@ class StreamPeerBuffer(StreamPeer):
 
     def resize(self, size: int) -> None:
         """Make the data array [code]size[/code] bytes long, adding zero bytes or cutting the end. A
-        position past the new end moves back to it.
+        position past the new end moves back to it. A negative size, or one above 2147483647 (the
+        engine's limit), logs an error and changes nothing.
         """
         if size < 0:
             fail_cond("resize", "p_size < 0", log=logger)
             return
-        del self._data[size:]
-        self._data.extend(b"\0" * (size - len(self._data)))
+        if size > INT32_MAX:  # the engine's size is a C int: nothing larger can be asked
+            fail_cond("resize", "p_size > INT32_MAX", log=logger)
+            return
+        try:
+            if size > len(self._data):
+                self._data.extend(bytes(size - len(self._data)))
+            else:
+                del self._data[size:]
+        except MemoryError:  # the engine's allocation check
+            fail_cond("resize", "!mem", Error.ERR_OUT_OF_MEMORY, log=logger)
+            return
         self._pointer = min(self._pointer, size)
 
     def set_data_array(self, data: bytes) -> None:

@@ -1,4 +1,4 @@
-"""The ``IP`` singleton: queued and blocking lookups, the 32-slot queue, cache, IDNA, ClassDB.
+"""The ``IP`` singleton: queued and blocking lookups, the 256-slot queue, cache, IDNA, ClassDB.
 
 No internet: only ``localhost``, IP literals and RFC 2606 ``.invalid`` names reach the system
 resolver. Lookups that must stay WAITING go through ``_system_lookup`` replaced by a gate the
@@ -140,7 +140,7 @@ def test_constants_in_engine_order() -> None:
         "RESOLVER_STATUS_WAITING": 1,
         "RESOLVER_STATUS_DONE": 2,
         "RESOLVER_STATUS_ERROR": 3,
-        "RESOLVER_MAX_QUERIES": 32,
+        "RESOLVER_MAX_QUERIES": 256,
         "RESOLVER_INVALID_ID": -1,
         "TYPE_NONE": 0,
         "TYPE_IPV4": 1,
@@ -306,9 +306,9 @@ def test_get_local_addresses_includes_loopback(resolver: IP) -> None:
 # --- the queue ------------------------------------------------------------------------------
 
 
-def test_the_queue_holds_32_lookups(resolver: IP, gate: Gate, engine_log: Any) -> None:
-    ids = [resolver.resolve_hostname_queue_item(f"wait{n}.invalid") for n in range(32)]
-    assert ids == list(range(32))
+def test_the_queue_holds_256_lookups(resolver: IP, gate: Gate, engine_log: Any) -> None:
+    ids = [resolver.resolve_hostname_queue_item(f"wait{n}.invalid") for n in range(256)]
+    assert ids == list(range(256))
     assert all(resolver.get_resolve_item_status(i) == WAITING for i in ids)
     assert engine_log.lines == []
     assert resolver.resolve_hostname_queue_item("one-more.invalid") == IP.RESOLVER_INVALID_ID
@@ -324,7 +324,7 @@ def test_the_queue_holds_32_lookups(resolver: IP, gate: Gate, engine_log: Any) -
     assert resolver.resolve_hostname_queue_item("10.0.0.7") == 7
     assert resolver.get_resolve_item_status(7) == DONE
     gate.opened.set()
-    assert settle(resolver, *ids) == [DONE] * 32
+    assert settle(resolver, *ids) == [DONE] * 256
     assert resolver.get_resolve_item_address(7) == "10.0.0.7"  # the erased lookup's late answer
     assert resolver.get_resolve_item_address(8) == "192.0.2.1"
     workers = [t for t in threading.enumerate() if t.name.startswith("net.ip resolver")]
@@ -359,13 +359,13 @@ def test_an_erased_waiting_lookup_leaves_its_slot_alone(resolver: IP, gate: Gate
     assert resolver.get_resolve_item_addresses(reused) == ["192.0.2.9"]
 
 
-@pytest.mark.parametrize("bad", [-1, 32, 1000])
+@pytest.mark.parametrize("bad", [-1, 256, 1000])
 def test_bad_ids_log_the_index_line(resolver: IP, engine_log: Any, bad: int) -> None:
     assert resolver.get_resolve_item_status(bad) == NONE
     assert resolver.get_resolve_item_address(bad) == ""
     assert resolver.get_resolve_item_addresses(bad) == []
     resolver.erase_resolve_item(bad)
-    tail = f"Index p_id = {bad} is out of bounds (IP::RESOLVER_MAX_QUERIES = 32)."
+    tail = f"Index p_id = {bad} is out of bounds (IP::RESOLVER_MAX_QUERIES = 256)."
     assert engine_log.lines == [
         f"ERROR: {function}: {tail}"
         for function in (
@@ -520,4 +520,23 @@ def test_names_idna_cannot_encode_fail_at_once(resolver: IP, gate: Gate) -> None
     slot = resolver.resolve_hostname_queue_item(name)
     assert resolver.get_resolve_item_status(slot) == ERROR
     assert resolver.resolve_hostname(name) == ""
+    assert gate.calls == []
+
+
+@pytest.mark.parametrize("host", ["\ud800.example", "caf\udce9.example"])
+def test_a_name_with_a_lone_surrogate_is_refused_before_a_slot_is_taken(
+    resolver: IP, gate: Gate, engine_log: Any, host: str
+) -> None:
+    # "\udce9" is what os.fsdecode makes of a Latin-1 byte; "\ud800" what JSON can hold.
+    line = f"Host name '{host.encode('utf-8', 'backslashreplace').decode()}' holds a lone surrogate"
+    assert resolver.resolve_hostname_queue_item(host) == IP.RESOLVER_INVALID_ID
+    assert resolver.resolve_hostname(host) == ""
+    assert resolver.resolve_hostname_addresses(host) == []
+    assert [entry.split(": ")[1] for entry in engine_log.lines] == [
+        "resolve_hostname_queue_item",
+        "resolve_hostname",
+        "resolve_hostname_addresses",
+    ]
+    assert all(line in entry for entry in engine_log.lines)
+    assert resolver.resolve_hostname_queue_item("192.0.2.1") == 0  # slot 0 is still free
     assert gate.calls == []

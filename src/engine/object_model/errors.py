@@ -76,9 +76,10 @@ def quote(text: str | bytes) -> str:
     """Make untrusted input safe to log: at most 32 bytes, control characters spelled out.
 
     A peer or a caller must not be able to split a log line or forge another one, so CR, LF
-    and every other control character are written as escapes.
+    and every other control character are written as escapes; a lone surrogate (text that
+    cannot be UTF-8) is written as its ``\\udXXX`` escape.
     """
-    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
     cut = raw[:QUOTE_LIMIT].decode("utf-8", "replace")
     out = []
     for ch in cut:
@@ -116,14 +117,25 @@ def spell(value: Any, empty: str = "Variant()") -> str:
     return str(value)
 
 
+def loggable(text: str) -> str:
+    """``text`` with each lone surrogate spelled as its escape, so any log handler can write it.
+
+    A string from ``os.fsdecode`` or JSON may hold surrogates that no UTF-8 stream accepts; a
+    handler would fail on the line (and print a traceback) instead of writing it.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def err_print(function: str, message: str, log: logging.Logger = logger) -> None:
     """``ERR_PRINT``: one ERROR line ``ERROR: <function>: <message>``."""
-    log.error("ERROR: %s: %s", function, message)
+    log.error("ERROR: %s: %s", loggable(function), loggable(message))
 
 
 def warn_print(function: str, message: str, log: logging.Logger = logger) -> None:
     """``WARN_PRINT``: one WARNING line ``WARNING: <function>: <message>``."""
-    log.warning("WARNING: %s: %s", function, message)
+    log.warning("WARNING: %s: %s", loggable(function), loggable(message))
 
 
 def fail_cond(

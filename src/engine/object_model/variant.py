@@ -14,6 +14,8 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, Final
 
+from .errors import err_print
+
 
 class VariantType(IntEnum):
     """``Variant::Type`` of the 3.x line; each member knows the engine's name for its type."""
@@ -221,13 +223,34 @@ def given_type_name(value: Any) -> str:
     return type(value).__name__
 
 
+#: How many arrays and dictionaries deep ``stringify`` goes before it writes ``[...]``
+#: (``{...}``) instead and logs once; the limit later engine releases use.
+STRINGIFY_DEPTH_MAX: Final = 100
+
+
 def stringify(value: Any) -> str:
     """The engine's Variant-to-String text of ``value`` (3.x rules).
 
     ``True``/``False``, floats with at most six decimals and no trailing zeros, ``Null``,
     ``[a, b]`` for lists, ``{k:v, k2:v2}`` for dictionaries (sorted by key), ``[Class:id]``
-    for objects.
+    for objects. An array or dictionary met again inside itself is written ``[...]`` or
+    ``{...}``, as the 3.x engine does (it keeps a stack of the containers it is inside);
+    nesting deeper than ``STRINGIFY_DEPTH_MAX`` is cut the same way with one error line, so
+    no value makes it raise ``RecursionError``.
     """
+    if type(value) is str:
+        return value
+    cut: list[str] = []
+    text = _stringify(value, [], cut)
+    if cut:
+        kind = "array" if cut[0] == "[...]" else "dictionary"
+        err_print("stringify", f"Maximum {kind} recursion reached!")
+    return text
+
+
+def _stringify(value: Any, inside: list[int], cut: list[str]) -> str:
+    """``stringify`` below the top: ``inside`` holds the ids of the containers being written,
+    ``cut`` receives the first placeholder written for a too deep one."""
     if value is None:
         return "Null"
     if isinstance(value, str):
@@ -243,14 +266,27 @@ def stringify(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         text = f"{value:.6f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(stringify(item) for item in value) + "]"
-    if isinstance(value, dict):
+    if isinstance(value, list | tuple | dict):
+        is_dict = isinstance(value, dict)
+        placeholder = "{...}" if is_dict else "[...]"
+        if id(value) in inside:
+            return placeholder
+        if len(inside) >= STRINGIFY_DEPTH_MAX:
+            if not cut:
+                cut.append(placeholder)
+            return placeholder
+        inside.append(id(value))
         try:
-            items = sorted(value.items())
-        except TypeError:
-            items = list(value.items())
-        return "{" + ", ".join(f"{stringify(k)}:{stringify(v)}" for k, v in items) + "}"
+            if not isinstance(value, dict):
+                return "[" + ", ".join([_stringify(item, inside, cut) for item in value]) + "]"
+            try:
+                items = sorted(value.items())
+            except TypeError:
+                items = list(value.items())
+            pairs = [f"{_stringify(k, inside, cut)}:{_stringify(v, inside, cut)}" for k, v in items]
+            return "{" + ", ".join(pairs) + "}"
+        finally:
+            inside.pop()
     if isinstance(value, bytes | bytearray | memoryview):
         return "[" + ", ".join(str(b) for b in bytes(value)) + "]"
     return str(value)

@@ -9,7 +9,7 @@ from net.http.errors import (
 )
 from net.http.events import Body, Head
 from net.http.framing import Framing
-from net.http.query import query_string_from_dict
+from net.http.query import UnencodableText, query_string_from_dict
 from net.http.request import METHODS, Origin, PreparedRequest, build_request
 from net.http.response import ResponseReader
 
@@ -26,6 +26,7 @@ __all__ = [
     "RemoteProtocolError",
     "RequestRule",
     "ResponseReader",
+    "UnencodableText",
     "build_request",
     "query_string_from_dict",
 ]

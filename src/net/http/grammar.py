@@ -51,6 +51,18 @@ CHUNK_SIZE_CRLF = re.compile(
 #: The CRLF that ends chunk data, then a complete, well-formed chunk-size line.
 CHUNK_END_AND_SIZE = re.compile(b"\r\n" + CHUNK_SIZE_CRLF.pattern)
 
+#: A chunk-size line as we may send it (a caller-framed body), with its CRLF: 1-16 hex digits,
+#: then extensions ";name" or ";name=value" (a token or a quoted-string), nothing else, no BWS.
+CHUNK_SIZE_LINE_SENT = re.compile(
+    rb'([0-9A-Fa-f]{1,%d})(?:;[%s]+(?:=(?:[%s]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]'
+    rb'|\\[\t \x21-\x7e\x80-\xff])*"))?)*\r\n'
+    % (limits.CHUNK_SIZE_DIGITS_MAX, _TCHAR.encode(), _TCHAR.encode())
+)
+
+#: A trailer field line as we may send it, with its CRLF: a token, a colon, then a value of
+#: visible bytes, SP and HTAB (no other control byte, so no CR, LF, NUL or fold).
+TRAILER_LINE_SENT = re.compile(rb"[%s]+:[\t\x20-\x7e\x80-\xff]*\r\n" % _TCHAR.encode())
+
 #: One Content-Length element: ASCII digits only (str.isdigit and int() accept far more).
 _LENGTH_ELEMENT = re.compile(f"[0-9]{{1,{limits.CONTENT_LENGTH_DIGITS_MAX}}}", re.ASCII)
 

@@ -1,8 +1,8 @@
 """Request validation and serialisation.
 
 Owns httpclient.md §4.1 checks 1-4 (with robustness.md §2's Host and Transfer-Encoding rules)
-and §4.2's wire format; imports `grammar`, `errors` and `response` (whose chunked decoder
-checks a caller-framed body). Why: every check runs before a single byte is produced, so an
+and §4.2's wire format; imports `grammar`, `errors` and `response` (for the reader a prepared
+request hands out). Why: every check runs before a single byte is produced, so an
 invalid request writes nothing, and the head and body come out as one `bytes` for one write.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from net.http import grammar
-from net.http.errors import LocalProtocolError, RemoteProtocolError, RequestRule, quote
+from net.http.errors import LocalProtocolError, RequestRule, quote
 from net.http.response import ResponseReader
 
 #: Wire tokens of the engine's Method enum, by value (METHOD_MAX, 9, is a count).
@@ -37,9 +37,6 @@ _HOST_VALUE = re.compile(
 
 #: The authority of an absolute-form target: after the scheme, up to the path, query or fragment.
 _ABSOLUTE_AUTHORITY = re.compile(r"https?://([^/?#]*)")
-
-#: The head the chunked check puts in front of a caller-framed body.
-_CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 
 
 class Origin(NamedTuple):
@@ -197,8 +194,8 @@ def _check_framing(method: str, fields: list[tuple[str, str]], body: bytes) -> N
         problem = f"has Content-Length {lengths[0]!r} but a body of {len(body)} bytes"
     elif codings and not _chunked_last(grammar.tokens(codings)):
         problem = "has a Transfer-Encoding that does not end with one chunked"
-    elif codings and not _chunked_complete(body):
-        problem = "has a Transfer-Encoding body that is not one complete chunked encoding"
+    elif codings and (fault := _chunked_fault(body)):
+        problem = f"has a chunked body that breaks the sending rules: {fault}"
     else:
         return
     raise LocalProtocolError(f"request {problem}", RequestRule.BODY_FRAMING)
@@ -208,15 +205,37 @@ def _chunked_last(codings: list[str]) -> bool:
     return codings.count("chunked") == 1 and codings[-1] == "chunked"
 
 
-def _chunked_complete(body: bytes) -> bool:
-    """Whether body is exactly one complete chunked encoding, judged by our own decoder."""
-    reader = ResponseReader()
-    reader.feed(_CHUNKED_HEAD + body)
-    try:
-        reader.next_head()
-        return reader.read_body(len(body) + 1).end and not reader.buffered
-    except RemoteProtocolError:
-        return False
+def _chunked_fault(body: bytes) -> str:
+    """Why ``body`` is not exactly one chunked encoding we may send, or ``""`` if it is.
+
+    The rules for sending (robustness.md §1.2), stricter than what the response reader
+    tolerates: CRLF line ends only, no whitespace in a chunk-size line, extensions as
+    ``;name`` or ``;name=value`` with a token or quoted-string value, trailers as field lines
+    (a token name, a colon, a value without control bytes but HTAB), no bytes after the end.
+    """
+    at = 0
+    while True:
+        line = grammar.CHUNK_SIZE_LINE_SENT.match(body, at)
+        if line is None:
+            return f"chunk-size line at byte {at} is not hex digits, extensions and CRLF"
+        size = int(line[1], 16)
+        at = line.end()
+        if size == 0:
+            break
+        if size > len(body) - at:
+            return f"chunk at byte {at} is longer than the body"
+        at += size
+        if body[at : at + 2] != b"\r\n":
+            return f"chunk data ending at byte {at} is not followed by CRLF"
+        at += 2
+    while not body.startswith(b"\r\n", at):
+        field = grammar.TRAILER_LINE_SENT.match(body, at)
+        if field is None:
+            return f"trailer at byte {at} is not a field line ending in CRLF"
+        at = field.end()
+    if at + 2 != len(body):
+        return f"bytes follow the end of the chunked body at byte {at + 2}"
+    return ""
 
 
 def _host_value(target: str, origin: Origin | None) -> str:

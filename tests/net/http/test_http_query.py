@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from net.http.query import query_string_from_dict
+from net.http.query import UnencodableText, query_string_from_dict
 
 
 def stringify(value: object) -> str:
@@ -67,3 +67,21 @@ def test_local_stringify_follows_the_spec_table(value: object, text: str) -> Non
 )
 def test_query_string_from_dict(fields: dict[object, object], query: str) -> None:
     assert query_string_from_dict(fields, stringify) == query
+
+
+@pytest.mark.parametrize(
+    ("fields", "in_key", "message"),
+    [
+        ({"ok": "1", "\ud800": "v"}, True, "a key holds a lone surrogate"),
+        ({"name": "caf\udce9"}, False, 'the value of key "name" holds a lone surrogate'),
+        ({"tags": ["a", "\udc80"]}, False, 'the value of key "tags" holds a lone surrogate'),
+        ({"nested": [["\ud800"]]}, False, 'the value of key "nested" holds a lone surrogate'),
+    ],
+)
+def test_a_lone_surrogate_is_refused_not_half_encoded(
+    fields: dict[object, object], in_key: bool, message: str
+) -> None:
+    with pytest.raises(UnencodableText) as refused:
+        query_string_from_dict(fields, stringify)
+    assert refused.value.in_key is in_key
+    assert str(refused.value).startswith(message)

@@ -322,3 +322,56 @@ def test_header_errors_name_the_index_but_never_the_value() -> None:
 def test_method_message() -> None:
     with pytest.raises(LocalProtocolError, match=r"method 9 is out of range 0\.\.8"):
         build(method=9)
+
+
+# --- caller-framed chunked bodies follow the sending rules (robustness.md §1.2) ---------------
+
+#: Bodies the response reader would tolerate, or that break the grammar outright, which we
+#: must never send.
+BAD_CHUNKED_BODIES = {
+    "bare LF after the size": b"3\nabc\r\n0\r\n\r\n",
+    "bare LF after the data": b"3\r\nabc\n0\r\n\r\n",
+    "bare LF after the last chunk": b"3\r\nabc\r\n0\n\r\n",
+    "bare LF ending the body": b"3\r\nabc\r\n0\r\n\n",
+    "bare LF ending a trailer": b"3\r\nabc\r\n0\r\nX-T: 1\n\r\n",
+    "obs-fold in a trailer": b"3\r\nabc\r\n0\r\nX-T: 1\r\n 2\r\n\r\n",
+    "control byte in a trailer": b"3\r\nabc\r\n0\r\nX-T: a\x01b\r\n\r\n",
+    "NUL in a trailer": b"3\r\nabc\r\n0\r\nX-T: a\x00\r\n\r\n",
+    "DEL in a trailer": b"3\r\nabc\r\n0\r\nX-T: \x7f\r\n\r\n",
+    "space before a trailer colon": b"3\r\nabc\r\n0\r\nX-T : 1\r\n\r\n",
+    "trailer without a colon": b"3\r\nabc\r\n0\r\nX-T\r\n\r\n",
+    "control byte in an extension": b"3;a\x01b\r\nabc\r\n0\r\n\r\n",
+    "non-ASCII extension value": b"3;a=\xc3\xa9\r\nabc\r\n0\r\n\r\n",
+    "extension with a space": b"3;a b\r\nabc\r\n0\r\n\r\n",
+    "extension without a name": b"3;=b\r\nabc\r\n0\r\n\r\n",
+    "unterminated quoted extension": b'3;a="b\r\nabc\r\n0\r\n\r\n',
+    "whitespace before an extension": b"3 ;a\r\nabc\r\n0\r\n\r\n",
+    "whitespace after the size": b"3 \r\nabc\r\n0\r\n\r\n",
+    "control byte in the last chunk's extension": b"3\r\nabc\r\n0;x\x0b\r\n\r\n",
+    "bytes after the end": b"3\r\nabc\r\n0\r\n\r\n\r\n",
+    "size past the body": b"ffffffffffffffff\r\nabc\r\n0\r\n\r\n",
+}
+
+GOOD_CHUNKED_BODIES = {
+    "plain": b"3\r\nabc\r\n0\r\n\r\n",
+    "only the last chunk": b"0\r\n\r\n",
+    "upper-case hex, leading zeros": b"00A\r\n0123456789\r\n000\r\n\r\n",
+    "token extensions": b"3;a;b=c\r\nabc\r\n0;last\r\n\r\n",
+    "quoted extension": b'3;q="a \\"b\\" \xc3\xa9;c"\r\nabc\r\n0\r\n\r\n',
+    "trailers": b"3\r\nabc\r\n0\r\nX-Sum: 1\tb\r\nX-Empty:\r\nX-Name: J\xc3\xbcrgen\r\n\r\n",
+    "CR and LF inside chunk data": b"4\r\n\r\n\n\r\r\n0\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("body", BAD_CHUNKED_BODIES.values(), ids=BAD_CHUNKED_BODIES.keys())
+def test_a_caller_framed_body_breaking_the_sending_rules_is_refused(body: bytes) -> None:
+    with pytest.raises(LocalProtocolError) as caught:
+        build(method=POST, headers=["Transfer-Encoding: chunked"], body=body)
+    assert caught.value.rule is RequestRule.BODY_FRAMING
+    assert "breaks the sending rules" in caught.value.message
+
+
+@pytest.mark.parametrize("body", GOOD_CHUNKED_BODIES.values(), ids=GOOD_CHUNKED_BODIES.keys())
+def test_a_caller_framed_body_following_the_sending_rules_goes_out_as_given(body: bytes) -> None:
+    prepared = build(method=POST, headers=["Transfer-Encoding: chunked"], body=body)
+    assert prepared.data.endswith(b"\r\n\r\n" + body)

@@ -125,6 +125,21 @@ ATTEMPTS = [
         body=b"0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n",
     ),
     framing("trace-with-body", body=b"abc", method=M.METHOD_TRACE),
+    # A caller-framed chunked body follows the rules for sending, not those for receiving.
+    *[
+        framing(f"te-sent-{name}", "Transfer-Encoding: chunked", body=body)
+        for name, body in (
+            ("bare-lf-after-a-trailer", b"3\r\nabc\r\n0\r\nX-T: 1\n\r\n"),
+            ("bare-lf-ending-the-body", b"3\r\nabc\r\n0\r\n\n"),
+            ("obs-fold-in-a-trailer", b"3\r\nabc\r\n0\r\nX-T: 1\r\n 2\r\n\r\n"),
+            ("control-byte-in-a-trailer", b"3\r\nabc\r\n0\r\nX-T: a\x1bb\r\n\r\n"),
+            ("del-in-a-trailer", b"3\r\nabc\r\n0\r\nX-T: \x7f\r\n\r\n"),
+            ("control-byte-in-an-extension", b"3;a\x01b\r\nabc\r\n0\r\n\r\n"),
+            ("non-ascii-extension", b"3;a=\xc3\xa9\r\nabc\r\n0\r\n\r\n"),
+            ("space-in-an-extension", b"3;a b\r\nabc\r\n0\r\n\r\n"),
+            ("whitespace-after-the-size", b"3 \r\nabc\r\n0\r\n\r\n"),
+        )
+    ],
 ]
 
 
@@ -197,6 +212,12 @@ ACCEPTED = [
     Attempt("target-absolute", target="http://example.com/a?b#c"),
     Attempt("options-asterisk", target="*", method=M.METHOD_OPTIONS),
     Attempt("te-chunked-body", ("Transfer-Encoding: chunked",), method=M.METHOD_POST),
+    Attempt(
+        "te-chunk-extensions",
+        ("Transfer-Encoding: chunked",),
+        method=M.METHOD_POST,
+        body=b'3;a=b;q="x \\"y\\""\r\nabc\r\n0\r\n\r\n',
+    ),
 ]
 
 
