@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import threading
 from enum import IntEnum
 from typing import Annotated, Any
 
@@ -1755,3 +1757,87 @@ def test_annotated_without_a_bound_enum_is_refused() -> None:
     with pytest.raises(TypeError, match="get_x"):
         ClassDB.register_class(RegAnnotatedBad)
     assert not ClassDB.class_exists("RegAnnotatedBad")
+
+
+# --- registration from several threads (issue 12, item 14) --------------------------------
+
+
+def _raced_class(value: int) -> type:
+    """A new Python class named RegRaced each call (the racers' classes clash by name)."""
+
+    class RegRaced(Reference):
+        def get_value(self) -> int:
+            return value
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_value", const=True)
+
+    return RegRaced
+
+
+def _churn_class(name: str) -> type:
+    class Churn(Object):
+        def get_name(self) -> str:
+            return name
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_name", const=True)
+
+    Churn.__name__ = Churn.__qualname__ = name
+    return Churn
+
+
+def test_classes_registered_from_several_threads_at_once() -> None:
+    racers, queriers = 6, 2
+    barrier = threading.Barrier(racers + queriers)
+    registered = threading.Event()
+    outcomes: list[str] = []
+    query_failures: list[BaseException] = []
+
+    def race(index: int) -> None:
+        mine = _raced_class(index)
+        churn = [_churn_class(f"RegChurn{index}x{k}") for k in range(15)]
+        barrier.wait()
+        try:
+            ClassDB.register_class(mine)
+            outcomes.append("committed")
+        except Exception as exc:  # any other exception is a failure the test reports
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        for cls in churn:  # keeps ClassDB changing while the queries run
+            ClassDB.register_class(cls)
+
+    def query() -> None:
+        barrier.wait()
+        try:
+            while not registered.is_set():
+                ClassDB.get_class_list()
+                ClassDB.get_inheriters_from_class("Object")
+                ClassDB.class_get_method_list("Object")
+                ClassDB.class_exists("RegRaced")
+                ClassDB.is_parent_class("RegRaced", "Reference")
+        except BaseException as exc:
+            query_failures.append(exc)
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+        watchers = [threading.Thread(target=query) for _ in range(queriers)]
+        for t in threads + watchers:
+            t.start()
+        for t in threads:
+            t.join()
+        registered.set()
+        for t in watchers:
+            t.join()
+    finally:
+        sys.setswitchinterval(previous)
+
+    exists = "ValueError: Class 'RegRaced' already exists."
+    assert sorted(outcomes) == sorted(["committed"] + [exists] * (racers - 1))
+    assert query_failures == []
+    assert [m["name"] for m in ClassDB.class_get_method_list("RegRaced", True)] == ["get_value"]
+    churned = [c for c in ClassDB.get_class_list() if c.startswith("RegChurn")]
+    assert len(churned) == racers * 15
