@@ -1759,6 +1759,101 @@ def test_annotated_without_a_bound_enum_is_refused() -> None:
     assert not ClassDB.class_exists("RegAnnotatedBad")
 
 
+# --- declared types agree (issue 12, item 12) ---------------------------------------------
+
+
+def test_a_setter_taking_another_type_than_its_property_is_refused() -> None:
+    class RegSetterDisagrees(Reference):
+        def set_size(self, size: str) -> None: ...
+
+        def get_size(self) -> int:
+            return 0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "set_size", args=("size",))
+            ClassDB.bind_method(cls, "get_size", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="size", type=VariantType.INT), "set_size", "get_size"
+            )
+
+    text = register_fails(RegSetterDisagrees, TypeError)
+    assert text == (
+        "property 'size' of 'RegSetterDisagrees' is int, but its setter 'set_size' takes String"
+    )
+    assert not hasattr(RegSetterDisagrees, "size")
+
+
+def test_a_getter_returning_another_type_than_its_property_is_refused() -> None:
+    class RegGetterDisagrees(Object):
+        def set_ratio(self, ratio: float) -> None: ...
+
+        def get_ratio(self) -> Any:
+            return 0.0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "set_ratio", args=("ratio",))
+            ClassDB.bind_method(cls, "get_ratio", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="ratio", type=VariantType.REAL), "set_ratio", "get_ratio"
+            )
+
+    text = register_fails(RegGetterDisagrees, TypeError)
+    assert text == (
+        "property 'ratio' of 'RegGetterDisagrees' is float, but its getter 'get_ratio' "
+        "returns Variant"
+    )
+
+
+def test_an_ancestors_accessor_must_agree_too() -> None:
+    class RegAgreeBase(Reference):
+        def get_label(self) -> str:
+            return ""
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_label", const=True)
+
+    ClassDB.register_class(RegAgreeBase)
+
+    class RegAgreeChild(RegAgreeBase):
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.add_property(
+                cls, PropertyInfo(name="count", type=VariantType.INT), "", "get_label"
+            )
+
+    text = register_fails(RegAgreeChild, TypeError)
+    assert (
+        text
+        == "property 'count' of 'RegAgreeChild' is int, but its getter 'get_label' returns String"
+    )
+
+
+def test_an_enum_typed_accessor_agrees_with_an_int_property() -> None:
+    class RegAgreeEnum(Reference):
+        class Mode(IntEnum):
+            MODE_A = 0
+
+        def set_mode(self, mode: RegAgreeEnum.Mode) -> None: ...
+
+        def get_mode(self) -> RegAgreeEnum.Mode:
+            return RegAgreeEnum.Mode.MODE_A
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_enum(cls, cls.Mode)
+            ClassDB.bind_method(cls, "set_mode", args=("mode",))
+            ClassDB.bind_method(cls, "get_mode", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="mode", type=VariantType.INT), "set_mode", "get_mode"
+            )
+
+    ClassDB.register_class(RegAgreeEnum)
+    assert ClassDB.class_get_property_getter("RegAgreeEnum", "mode") == "get_mode"
+
+
 # --- registration from several threads (issue 12, item 14) --------------------------------
 
 

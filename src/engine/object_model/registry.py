@@ -440,6 +440,7 @@ def _resolve(b: _Builder, virtual: bool) -> ClassInfo:
     for prop, setter, getter in b.properties:
         set_bind = _accessor(lookup, cls, prop, setter, 1, "setter")
         get_bind = _accessor(lookup, cls, prop, getter, 0, "getter")
+        _check_accessor_types(cls, prop, set_bind, get_bind)
         info.properties.append(PropertyBinding(prop, set_bind, get_bind))
     for name, (enum, value) in b.constants.items():
         info.constants[name] = int(value)
@@ -461,6 +462,31 @@ def _accessor(
     if bind is None or bind.argc != argc or bind.vararg:
         raise ValueError(f"Invalid {kind} '{cls.__name__}::{name}' for property '{prop.name}'.")
     return bind
+
+
+def _check_accessor_types(
+    cls: type, prop: PropertyInfo, setter: MethodBind | None, getter: MethodBind | None
+) -> None:
+    """A property's setter must take, and its getter return, the property's own type."""
+    if _is_group(prop):
+        return
+    declared: list[tuple[MethodBind, str, str, PropertyInfo]] = []
+    if setter is not None:
+        declared.append((setter, "setter", "takes", setter.info.args[0]))
+    if getter is not None:
+        declared.append((getter, "getter", "returns", getter.info.return_val))
+    for bind, kind, verb, info in declared:
+        if info.type != prop.type:
+            raise TypeError(
+                f"property '{prop.name}' of '{cls.__name__}' is {prop.type.type_name}, but its "
+                f"{kind} '{bind.name}' {verb} {_spell(info)}"
+            )
+
+
+def _spell(info: PropertyInfo) -> str:
+    if info.type == VariantType.NIL:
+        return "Variant" if info.usage & PropertyUsage.NIL_IS_VARIANT else "void"
+    return info.type.type_name
 
 
 def _check_attributes(info: ClassInfo) -> None:
