@@ -1562,12 +1562,19 @@ def test_callp_on_a_freed_object(engine_log: Any) -> None:
     assert engine_log.lines == []
 
 
-def test_subclass_methods_called_directly_are_not_intercepted(engine_log: Any) -> None:
+def test_subclass_methods_called_directly_on_a_freed_object_log_and_answer_empty(
+    engine_log: Any,
+) -> None:
     p = ObjPoint()
     p.set_x(6)
     p.free()
-    assert p.get_x() == 6
-    assert engine_log.lines == []
+    assert p.get_x() == 0
+    p.set_x(7)
+    assert engine_log.lines == [
+        "ERROR: get_x: Attempt to call 'get_x' on a previously freed instance.",
+        "ERROR: set_x: Attempt to call 'set_x' on a previously freed instance.",
+    ]
+    assert p._x == 6  # the stub changed nothing
 
 
 def test_object_constants() -> None:
