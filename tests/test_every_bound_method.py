@@ -1,8 +1,10 @@
 """Sweeps over every bound method of every registered class, generated from ClassDB's own info.
 
-A freed object's methods and properties, whatever the class (object_model.md §2.8), log one
-freed-instance line and answer the empty value of their declared type. ``import net``
-registers the network classes; ``SweepUser`` stands for a user's own registered class.
+Two rules of the binding layer hold for all of them, whatever the class (object_model.md §2.8,
+API.md): a freed object's methods and properties log one freed-instance line and answer the
+empty value of their declared type, and a direct call with an argument of the wrong Python type
+raises TypeError with the text a call by name logs. ``import net`` registers the network
+classes; ``SweepUser`` stands for a user's own registered class.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import net
 from engine.object_model import (
     ClassDB,
     Error,
@@ -98,6 +101,20 @@ VALID: dict[int, Any] = {
     VariantType.POOL_INT_ARRAY: [],
     VariantType.POOL_REAL_ARRAY: [],
     VariantType.POOL_STRING_ARRAY: [],
+}
+#: A value of each type that the type refuses, and the engine's name of that value's type.
+WRONG: dict[int, tuple[Any, str]] = {
+    VariantType.BOOL: ("x", "String"),
+    VariantType.INT: ("x", "String"),
+    VariantType.REAL: ("x", "String"),
+    VariantType.STRING: (1.5, "float"),
+    VariantType.OBJECT: ("x", "String"),
+    VariantType.DICTIONARY: ([], "Array"),
+    VariantType.ARRAY: ("x", "String"),
+    VariantType.POOL_BYTE_ARRAY: ("x", "String"),
+    VariantType.POOL_INT_ARRAY: ("x", "String"),
+    VariantType.POOL_REAL_ARRAY: (1, "int"),
+    VariantType.POOL_STRING_ARRAY: ("x", "String"),
 }
 #: The empty value of each return type (object_model.md §2.8).
 EMPTY: dict[int, Any] = {
@@ -305,3 +322,91 @@ def test_a_freed_object_still_is_an_instance_of_its_class() -> None:
     assert isinstance(http, HTTPClient)
     assert http.get_class() == "HTTPClient"
     assert repr(http) == "[Deleted Object]"
+
+
+# --- wrong Python types in direct calls ---------------------------------------------------
+
+
+def _wrong_type_cases() -> list[tuple[str, str, int]]:
+    return [
+        (c, m, i)
+        for c, m in _cases(with_args=True)
+        for i, arg in enumerate(_method(c, m)["args"])
+        if arg["type"] in WRONG
+    ]
+
+
+@pytest.mark.parametrize(("class_name", "method", "index"), _wrong_type_cases())
+def test_a_direct_call_with_a_wrong_type_raises_the_engines_conversion_error(
+    engine_log: LogLines, class_name: str, method: str, index: int
+) -> None:
+    obj = IP.get_singleton() if class_name == "IP" else _make(class_name)
+    declared = _method(class_name, method)["args"]
+    args = [VALID[a["type"]] for a in declared]
+    wrong, given = WRONG[declared[index]["type"]]
+    args[index] = wrong
+    expected = VariantType(declared[index]["type"]).type_name
+    detail = f"Cannot convert argument {index + 1} from {given} to {expected}."
+    with pytest.raises(TypeError) as raised:
+        getattr(obj, method)(*args)
+    text = str(raised.value)
+    assert text.startswith(f"Invalid type in function '{method}' in base '{class_name}'. {detail}")
+    assert engine_log.lines == []
+    # A call by name refuses the same argument with the same words.
+    assert obj.call(method, *args) is None
+    assert engine_log.lines == [
+        f"ERROR: call: Error calling method from 'call': '{class_name}::{method}': {detail}"
+    ]
+    if class_name != "IP" and not isinstance(obj, Reference):
+        obj.free()
+
+
+def test_the_wrong_type_sweep_covers_every_typed_argument() -> None:
+    cases = set(_wrong_type_cases())
+    assert ("HTTPClient", "request", 3) in cases
+    assert ("Object", "connect", 1) in cases  # an Object argument
+    assert ("Object", "emit_signal", 0) in cases  # a vararg method's leading argument
+    assert ("SweepUser", "pack", 1) in cases
+
+
+def test_a_bytes_body_for_request_names_request_raw() -> None:
+    http = HTTPClient()
+    with pytest.raises(TypeError) as raised:
+        http.request(HTTPClient.METHOD_POST, "/", [], body=b"payload")  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Invalid type in function 'request' in base 'HTTPClient'. Cannot convert argument 4 "
+        "from PoolByteArray to String. Use request_raw() to send bytes."
+    )
+
+
+def test_a_direct_call_converts_as_a_call_by_name_does() -> None:
+    user = SweepUser()
+    assert user.describe("a", ("b", 1)) == "ab,1"  # tuple -> Array, items -> String
+    user.set_level(2.9)  # type: ignore[arg-type]
+    assert user.get_level() == 2
+    assert user.pack(bytearray(b"x"), {}) == b"x"
+    assert user.anything(object) is object  # Variant takes anything
+
+
+def test_a_direct_call_keeps_python_defaults_and_keywords() -> None:
+    obj = Object()
+    obj.add_user_signal("s")  # the function's own default (None for the arguments list)
+    assert obj.has_user_signal(signal="s")
+    with pytest.raises(TypeError, match="Cannot convert argument 1 from int to String"):
+        obj.has_user_signal(signal=5)  # type: ignore[arg-type]
+    obj.free()
+
+
+def test_an_out_of_range_int_reaches_the_method_which_judges_it() -> None:
+    buffer = net.StreamPeerBuffer()
+    buffer.put_u64(2**64 - 1)  # the right Python type: no TypeError
+    buffer.seek(0)
+    assert buffer.get_u64() == 2**64 - 1
+
+
+def test_direct_calls_without_arguments_are_the_functions_themselves() -> None:
+    """The hot calls carry no checking wrapper at all."""
+    for name in ("poll", "get_status", "read_response_body_chunk"):
+        assert getattr(HTTPClient, name) is HTTPClient.__dict__[name]
+        assert not hasattr(HTTPClient.__dict__[name], "__wrapped__")
+    assert hasattr(HTTPClient.__dict__["request"], "__wrapped__")

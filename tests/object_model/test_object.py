@@ -982,7 +982,13 @@ def test_callp_reports_the_call_error_without_logging(
 
 def test_call_with_non_string_method_name(engine_log: Any) -> None:
     p = ObjPoint()
-    assert p.call(5) is None  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as raised:
+        p.call(5)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Invalid type in function 'call' in base 'ObjPoint'. "
+        "Cannot convert argument 1 from int to String."
+    )
+    assert p.call("call", 5) is None  # by name: the call error is logged
     result, error = p.callp(None, ())  # type: ignore[arg-type]
     assert result is None
     assert error == CallError(CallErrorType.CALL_ERROR_INVALID_ARGUMENT, 0, VariantType.STRING)

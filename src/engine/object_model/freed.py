@@ -99,6 +99,7 @@ def _make(cls: type, extra: Mapping[str, Any]) -> type:
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,
         "__doc__": cls.__doc__,
+        "_freed_stubs": True,
     }
     for name, bind in getattr(cls, "_binds", {}).items():
         if name not in STILL_ANSWERING:

@@ -12,8 +12,16 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from . import freed, object_db, signals, variant
-from .binding import CallError, CallErrorType, CallFailed, call_error_text, sentence
+from . import freed, object_db, registry, signals, variant
+from .binding import (
+    CallError,
+    CallErrorType,
+    CallFailed,
+    call_error_text,
+    checks_own_arguments,
+    sentence,
+    wrong_type_error,
+)
 from .class_db import ClassDB
 from .class_info import ClassInfo, PropertyBinding
 from .errors import Error, err_print, fail_cond
@@ -112,6 +120,10 @@ class Object(metaclass=_ObjectMeta):
     _props: ClassVar[dict[str, PropertyBinding]]
     _consts: ClassVar[dict[str, int]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        registry.wrap_overrides(cls)
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Object:
         self = super().__new__(cls)
         self._id = object_db.new_id()
@@ -156,12 +168,16 @@ class Object(metaclass=_ObjectMeta):
 
     # --- properties by name ---
 
+    @checks_own_arguments
     def set(self, property: str, value: Any) -> None:
         """Set [code]property[/code] to [code]value[/code]: a ClassDB property through its setter,
         [code]__meta__[/code], or a property a [code]_set[/code] hook accepts. Anything else is
         ignored, and nothing is logged.
         """
-        binding = self._props.get(property)
+        try:
+            binding = self._props.get(property)
+        except TypeError:  # unhashable, so no String: refused below
+            binding = None
         if binding is not None:
             if binding.setter is not None:
                 try:  # noqa: SIM105 (contextlib.suppress costs a call on this hot path)
@@ -169,6 +185,8 @@ class Object(metaclass=_ObjectMeta):
                 except CallFailed:
                     pass
             return None
+        if type(property) is not str and not isinstance(property, str):
+            raise self._argument_error("set", 0, property)
         if property == "__meta__":
             if isinstance(value, dict):
                 self._meta = dict(value)
@@ -178,14 +196,20 @@ class Object(metaclass=_ObjectMeta):
                 break
         return None
 
+    @checks_own_arguments
     def get(self, property: str) -> Any:
         """Returns the value of [code]property[/code]: a ClassDB property through its getter, an
         integer constant, [code]__meta__[/code], or a [code]_get[/code] hook's answer;
         [code]null[/code] for anything else.
         """
-        binding = self._props.get(property)
+        try:
+            binding = self._props.get(property)
+        except TypeError:  # unhashable, so no String: refused below
+            binding = None
         if binding is not None:
             return binding.getter.func(self) if binding.getter is not None else None
+        if type(property) is not str and not isinstance(property, str):
+            raise self._argument_error("get", 0, property)
         constant = self._consts.get(property)
         if constant is not None:
             return constant
@@ -236,6 +260,7 @@ class Object(metaclass=_ObjectMeta):
         """Returns the bound methods of the object's class and its ancestors, as dictionaries."""
         return ClassDB.class_get_method_list(self._class_info.name)
 
+    @checks_own_arguments
     def call(self, method: str, *args: Any) -> Any:
         """Call the bound method [code]method[/code] with the arguments that follow, checking their
         number and types as the engine does. Returns the method's result, or [code]null[/code] and
@@ -244,7 +269,8 @@ class Object(metaclass=_ObjectMeta):
         try:
             bind = self._binds[method]
         except (KeyError, TypeError):  # unknown, "free", or not a method name at all
-            return self._call_logged("call", method, args)
+            if not isinstance(method, str):
+                raise self._argument_error("call", 0, method) from None
             return self._call_logged("call", method, args)
         try:
             return bind.invoke(self, args)
@@ -262,6 +288,12 @@ class Object(metaclass=_ObjectMeta):
         if failure is None:
             return result, CallError(CallErrorType.CALL_OK)
         return None, failure.error
+
+    def _argument_error(self, function: str, index: int, value: Any) -> TypeError:
+        """A direct call of ``function`` whose String argument ``index`` is no String."""
+        expected = CallError(CallErrorType.CALL_ERROR_INVALID_ARGUMENT, index, VariantType.STRING)
+        failure = CallFailed(expected, variant.given_type_name(value))
+        return wrong_type_error(self._class_info.name, function, failure)
 
     def _call_logged(self, entry: str, method: Any, args: tuple[Any, ...]) -> Any:
         result, failure = self._call_checked(method, args, entry)
@@ -521,11 +553,14 @@ class Object(metaclass=_ObjectMeta):
         table = (self._connections or {}).get(signal)
         return bool(table) and (target._id, method) in table  # type: ignore[operator]
 
+    @checks_own_arguments
     def emit_signal(self, signal: str, *args: Any) -> None:
         """Emit [code]signal[/code] with the arguments that follow: each connected method is called,
         in ascending order of target instance id, with the connection's binds appended.
         [constant CONNECT_DEFERRED] connections are queued for the next message queue flush instead.
         """
+        if type(signal) is not str and not isinstance(signal, str):
+            raise self._argument_error("emit_signal", 0, signal)
         if self._blocking or not self._connections:
             return
         signals.emit(self, signal, args)

@@ -489,6 +489,20 @@ def _spell(info: PropertyInfo) -> str:
     return info.type.type_name
 
 
+def wrap_overrides(cls: type) -> None:
+    """Put the direct-call checks of the bound methods ``cls`` overrides in front of its
+    overrides (a subclass may redefine a bound method without re-binding it)."""
+    binds: dict[str, MethodBind] | None = getattr(cls, "_binds", None)
+    if not binds or cls.__dict__.get("_freed_stubs"):
+        return
+    for name, value in list(cls.__dict__.items()):
+        bind = binds.get(name)
+        if bind is not None and isinstance(value, types.FunctionType) and value is not bind.func:
+            direct = bind.direct_caller(value)
+            if direct is not None:
+                type.__setattr__(cls, name, direct)
+
+
 def _check_attributes(info: ClassInfo) -> None:
     cls = info.cls
     for p in info.properties:
@@ -523,6 +537,10 @@ def _commit(info: ClassInfo, b: _Builder) -> None:
     for p in info.properties:
         if not p.is_group:
             setattr(cls, p.info.name, PropertyAttribute(p))
+    for name, bind in info.methods.items():
+        direct = bind.direct_caller()
+        if direct is not None:
+            setattr(cls, name, direct)
     cls._class_info = info  # type: ignore[attr-defined]
     cls._binds = info.all_methods  # type: ignore[attr-defined]
     cls._props = info.all_properties  # type: ignore[attr-defined]
