@@ -410,3 +410,18 @@ def test_direct_calls_without_arguments_are_the_functions_themselves() -> None:
         assert getattr(HTTPClient, name) is HTTPClient.__dict__[name]
         assert not hasattr(HTTPClient.__dict__[name], "__wrapped__")
     assert hasattr(HTTPClient.__dict__["request"], "__wrapped__")
+
+
+def test_a_subclass_override_of_a_bound_method_is_checked_as_the_bound_one() -> None:
+    class Overriding(SweepUser):  # unregistered; it redefines a bound method
+        def describe(self, prefix: Any, extra: Any) -> str:
+            return f"mine:{prefix}:{extra}"
+
+    user = Overriding()
+    assert user.describe("a", ("b",)) == "mine:a:['b']"  # converted as the bound method's
+    with pytest.raises(TypeError) as raised:
+        user.describe(1.5, [])
+    assert str(raised.value) == (
+        "Invalid type in function 'describe' in base 'SweepUser'. "
+        "Cannot convert argument 1 from float to String."
+    )
