@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, TypeAlias
 
 from engine.object_model import ClassDB, Error, PropertyHint, PropertyInfo, Reference, VariantType
+from engine.object_model.binding import wrong_type_hint
 from engine.object_model.errors import err_print, fail_cond, warn_print
 from engine.object_model.info import PropertyUsage
 from engine.object_model.object import NOTIFICATION_PREDELETE
@@ -381,6 +382,7 @@ class HTTPClient(Reference):
         """
         return self._send("request_raw", method, url, headers, body)
 
+    @wrong_type_hint(3, "PoolByteArray", "Use request_raw() to send bytes.")
     def request(
         self,
         method: Annotated[int, _Method],

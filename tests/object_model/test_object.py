@@ -982,7 +982,13 @@ def test_callp_reports_the_call_error_without_logging(
 
 def test_call_with_non_string_method_name(engine_log: Any) -> None:
     p = ObjPoint()
-    assert p.call(5) is None  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as raised:
+        p.call(5)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Invalid type in function 'call' in base 'ObjPoint'. "
+        "Cannot convert argument 1 from int to String."
+    )
+    assert p.call("call", 5) is None  # by name: the call error is logged
     result, error = p.callp(None, ())  # type: ignore[arg-type]
     assert result is None
     assert error == CallError(CallErrorType.CALL_ERROR_INVALID_ARGUMENT, 0, VariantType.STRING)
@@ -1562,12 +1568,19 @@ def test_callp_on_a_freed_object(engine_log: Any) -> None:
     assert engine_log.lines == []
 
 
-def test_subclass_methods_called_directly_are_not_intercepted(engine_log: Any) -> None:
+def test_subclass_methods_called_directly_on_a_freed_object_log_and_answer_empty(
+    engine_log: Any,
+) -> None:
     p = ObjPoint()
     p.set_x(6)
     p.free()
-    assert p.get_x() == 6
-    assert engine_log.lines == []
+    assert p.get_x() == 0
+    p.set_x(7)
+    assert engine_log.lines == [
+        "ERROR: get_x: Attempt to call 'get_x' on a previously freed instance.",
+        "ERROR: set_x: Attempt to call 'set_x' on a previously freed instance.",
+    ]
+    assert p._x == 6  # the stub changed nothing
 
 
 def test_object_constants() -> None:

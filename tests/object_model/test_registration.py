@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import threading
 from enum import IntEnum
 from typing import Annotated, Any
 
@@ -1755,3 +1757,182 @@ def test_annotated_without_a_bound_enum_is_refused() -> None:
     with pytest.raises(TypeError, match="get_x"):
         ClassDB.register_class(RegAnnotatedBad)
     assert not ClassDB.class_exists("RegAnnotatedBad")
+
+
+# --- declared types agree (issue 12, item 12) ---------------------------------------------
+
+
+def test_a_setter_taking_another_type_than_its_property_is_refused() -> None:
+    class RegSetterDisagrees(Reference):
+        def set_size(self, size: str) -> None: ...
+
+        def get_size(self) -> int:
+            return 0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "set_size", args=("size",))
+            ClassDB.bind_method(cls, "get_size", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="size", type=VariantType.INT), "set_size", "get_size"
+            )
+
+    text = register_fails(RegSetterDisagrees, TypeError)
+    assert text == (
+        "property 'size' of 'RegSetterDisagrees' is int, but its setter 'set_size' takes String"
+    )
+    assert not hasattr(RegSetterDisagrees, "size")
+
+
+def test_a_getter_returning_another_type_than_its_property_is_refused() -> None:
+    class RegGetterDisagrees(Object):
+        def set_ratio(self, ratio: float) -> None: ...
+
+        def get_ratio(self) -> Any:
+            return 0.0
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "set_ratio", args=("ratio",))
+            ClassDB.bind_method(cls, "get_ratio", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="ratio", type=VariantType.REAL), "set_ratio", "get_ratio"
+            )
+
+    text = register_fails(RegGetterDisagrees, TypeError)
+    assert text == (
+        "property 'ratio' of 'RegGetterDisagrees' is float, but its getter 'get_ratio' "
+        "returns Variant"
+    )
+
+
+def test_an_ancestors_accessor_must_agree_too() -> None:
+    class RegAgreeBase(Reference):
+        def get_label(self) -> str:
+            return ""
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_label", const=True)
+
+    ClassDB.register_class(RegAgreeBase)
+
+    class RegAgreeChild(RegAgreeBase):
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.add_property(
+                cls, PropertyInfo(name="count", type=VariantType.INT), "", "get_label"
+            )
+
+    text = register_fails(RegAgreeChild, TypeError)
+    assert (
+        text
+        == "property 'count' of 'RegAgreeChild' is int, but its getter 'get_label' returns String"
+    )
+
+
+def test_an_enum_typed_accessor_agrees_with_an_int_property() -> None:
+    class RegAgreeEnum(Reference):
+        class Mode(IntEnum):
+            MODE_A = 0
+
+        def set_mode(self, mode: RegAgreeEnum.Mode) -> None: ...
+
+        def get_mode(self) -> RegAgreeEnum.Mode:
+            return RegAgreeEnum.Mode.MODE_A
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_enum(cls, cls.Mode)
+            ClassDB.bind_method(cls, "set_mode", args=("mode",))
+            ClassDB.bind_method(cls, "get_mode", const=True)
+            ClassDB.add_property(
+                cls, PropertyInfo(name="mode", type=VariantType.INT), "set_mode", "get_mode"
+            )
+
+    ClassDB.register_class(RegAgreeEnum)
+    assert ClassDB.class_get_property_getter("RegAgreeEnum", "mode") == "get_mode"
+
+
+# --- registration from several threads (issue 12, item 14) --------------------------------
+
+
+def _raced_class(value: int) -> type:
+    """A new Python class named RegRaced each call (the racers' classes clash by name)."""
+
+    class RegRaced(Reference):
+        def get_value(self) -> int:
+            return value
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_value", const=True)
+
+    return RegRaced
+
+
+def _churn_class(name: str) -> type:
+    class Churn(Object):
+        def get_name(self) -> str:
+            return name
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "get_name", const=True)
+
+    Churn.__name__ = Churn.__qualname__ = name
+    return Churn
+
+
+def test_classes_registered_from_several_threads_at_once() -> None:
+    racers, queriers = 6, 2
+    barrier = threading.Barrier(racers + queriers)
+    registered = threading.Event()
+    outcomes: list[str] = []
+    query_failures: list[BaseException] = []
+
+    def race(index: int) -> None:
+        mine = _raced_class(index)
+        churn = [_churn_class(f"RegChurn{index}x{k}") for k in range(15)]
+        barrier.wait()
+        try:
+            ClassDB.register_class(mine)
+            outcomes.append("committed")
+        except Exception as exc:  # any other exception is a failure the test reports
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        for cls in churn:  # keeps ClassDB changing while the queries run
+            ClassDB.register_class(cls)
+
+    def query() -> None:
+        barrier.wait()
+        try:
+            while not registered.is_set():
+                ClassDB.get_class_list()
+                ClassDB.get_inheriters_from_class("Object")
+                ClassDB.class_get_method_list("Object")
+                ClassDB.class_exists("RegRaced")
+                ClassDB.is_parent_class("RegRaced", "Reference")
+        except BaseException as exc:
+            query_failures.append(exc)
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+        watchers = [threading.Thread(target=query) for _ in range(queriers)]
+        for t in threads + watchers:
+            t.start()
+        for t in threads:
+            t.join()
+        registered.set()
+        for t in watchers:
+            t.join()
+    finally:
+        sys.setswitchinterval(previous)
+
+    exists = "ValueError: Class 'RegRaced' already exists."
+    assert sorted(outcomes) == sorted(["committed"] + [exists] * (racers - 1))
+    assert query_failures == []
+    assert [m["name"] for m in ClassDB.class_get_method_list("RegRaced", True)] == ["get_value"]
+    churned = [c for c in ClassDB.get_class_list() if c.startswith("RegChurn")]
+    assert len(churned) == racers * 15

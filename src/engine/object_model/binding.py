@@ -3,15 +3,19 @@
 A ``MethodBind`` is built once per bound method at registration: the plain function, its
 descriptor, one converter per argument and the trailing defaults, all resolved ahead of time
 so a call by name costs a dictionary lookup, a length check and one converter per argument.
-Imports ``variant`` and ``info`` only.
+A bind also makes the checking stand-in its function gets on the class (``direct_caller``):
+a direct Python call with an argument of the wrong type raises TypeError with the words a
+call by name logs, using the same converters. Imports ``variant`` and ``info`` only.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .info import MethodInfo
 from .variant import REJECT, Converter, VariantType, given_type_name
@@ -57,6 +61,15 @@ def sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def conversion_text(failure: CallFailed) -> str:
+    """The INVALID_ARGUMENT detail: ``Cannot convert argument <n> from <given> to <expected>.``"""
+    err = failure.error
+    return (
+        f"Cannot convert argument {err.argument + 1} from {failure.given} "
+        f"to {err.expected.type_name}."
+    )
+
+
 def call_error_text(class_name: str, method: str, failure: CallFailed) -> str:
     """The engine's text for a failed call: ``'<Class>::<method>': <detail>``."""
     err = failure.error
@@ -65,10 +78,7 @@ def call_error_text(class_name: str, method: str, failure: CallFailed) -> str:
         return "Call OK"
     head = f"'{class_name}::{method}': "
     if kind == CallErrorType.CALL_ERROR_INVALID_ARGUMENT:
-        return (
-            head + f"Cannot convert argument {err.argument + 1} from {failure.given} "
-            f"to {err.expected.type_name}."
-        )
+        return head + conversion_text(failure)
     if kind in (
         CallErrorType.CALL_ERROR_TOO_MANY_ARGUMENTS,
         CallErrorType.CALL_ERROR_TOO_FEW_ARGUMENTS,
@@ -102,6 +112,56 @@ def _exact_check(name: str, vtype: VariantType) -> str | None:
     return template.format(name) or "True"
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: Sentences added to a direct call's TypeError: function -> {(argument, given type): text}.
+_HINTS: dict[Callable[..., Any], dict[tuple[int, str], str]] = {}
+#: Bound functions that report a wrong argument type themselves (no checking wrapper).
+_SELF_CHECKED: set[Callable[..., Any]] = set()
+_NO_DEFAULT: Any = object()
+
+
+def wrong_type_hint(argument: int, given: str, text: str) -> Callable[[_F], _F]:
+    """Add ``text`` to the TypeError a direct call raises when argument ``argument`` (from 0)
+    is of the engine type named ``given``: the place to point at the method meant instead."""
+
+    def mark(func: _F) -> _F:
+        _HINTS.setdefault(func, {})[(argument, given)] = text
+        return func
+
+    return mark
+
+
+def checks_own_arguments(func: _F) -> _F:
+    """Mark a bound function whose body reports a wrong argument type itself, so registration
+    puts no checking wrapper in front of it (``Object.call``, whose cost is one frame)."""
+    _SELF_CHECKED.add(func)
+    return func
+
+
+def wrong_type_error(class_name: str, method: str, failure: CallFailed) -> TypeError:
+    """The TypeError of a direct call with an argument ``call`` would refuse."""
+    return TypeError(
+        f"Invalid type in function '{method}' in base '{class_name}'. {conversion_text(failure)}"
+    )
+
+
+def _lines_up(
+    positional: list[inspect.Parameter], rest: list[inspect.Parameter], vararg: bool
+) -> bool:
+    """Whether a function's parameters can be wrapped: the bound ones positional, any others
+    optional (``*args`` only for a vararg method), no ``**kwargs``."""
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in positional):
+        return False
+    for p in rest:
+        if p.kind is p.VAR_POSITIONAL:
+            if not vararg:
+                return False
+        elif p.kind is p.VAR_KEYWORD or p.default is p.empty:
+            return False
+    return True
+
+
 def _arity_failure(kind: CallErrorType, argument: int, given: int) -> CallFailed:
     return CallFailed(CallError(kind, argument), str(given))
 
@@ -115,6 +175,7 @@ class MethodBind:
         "converters",
         "defaults",
         "func",
+        "hints",
         "info",
         "invoke",
         "name",
@@ -142,6 +203,14 @@ class MethodBind:
         self.invoke: Callable[[Any, tuple[Any, ...]], Any] = (
             self._invoke_vararg if vararg else self._make_invoker()
         )
+        self.hints = _HINTS.get(func, {})
+
+    def type_error(self, obj: Any, index: int, value: Any) -> TypeError:
+        """The TypeError for a direct call whose argument ``index`` cannot be converted."""
+        failure = self.reject(index, value)
+        error = wrong_type_error(obj.get_class(), self.name, failure)
+        hint = self.hints.get((index, failure.given))
+        return TypeError(f"{error} {hint}") if hint else error
 
     def reject(self, index: int, value: Any) -> CallFailed:
         """The INVALID_ARGUMENT failure for argument ``index``."""
@@ -196,6 +265,95 @@ class MethodBind:
         exec(compile(source, f"<invoker {self.name}>", "exec"), scope)
         invoker: Callable[[Any, tuple[Any, ...]], Any] = scope["invoke"]
         return invoker
+
+    def direct_caller(self, func: Callable[..., Any] | None = None) -> Callable[..., Any] | None:
+        """What stands in for this method's function (or ``func``, a subclass's override of it)
+        on its class, for direct Python calls.
+
+        It has the function's own signature and defaults. Arguments that already have their
+        engine type's exact Python type go straight through (one extra frame); the others are
+        converted as a call by name converts them, and one that cannot be raises TypeError with
+        the engine's message. A value that is the function's own default passes untouched.
+        ``None`` when there is nothing to check (no typed arguments), the body checks itself or
+        an override's parameters do not line up with the bound ones.
+        """
+        func = self.func if func is None else func
+        if self.argc == 0 or self.func in _SELF_CHECKED:
+            return None
+        params = list(inspect.signature(func).parameters.values())[1:]
+        positional = params[: self.argc]
+        rest = params[self.argc :]
+        if len(positional) < self.argc or not _lines_up(positional, rest, self.vararg):
+            return None
+        rest = [p for p in rest if p.kind is not p.VAR_POSITIONAL]
+        defaults = tuple(_NO_DEFAULT if p.default is p.empty else p.default for p in positional)
+        slow = functools.partial(self._call_direct_slow, func, defaults)
+        scope: dict[str, Any] = {"_func_": func, "_slow_": slow}
+        head: list[str] = ["_self_"]
+        checks: list[str | None] = []
+        for i, (p, arg) in enumerate(zip(positional, self.info.args, strict=True)):
+            check = (
+                f"type({p.name}) is int"
+                if arg.type == VariantType.INT
+                else _exact_check(p.name, arg.type)
+            )
+            if p.default is p.empty:
+                head.append(p.name)
+            else:
+                scope[f"_d{i}_"] = p.default
+                head.append(f"{p.name}=_d{i}_")
+                if check is not None and not eval(check, {}, {p.name: p.default}):
+                    check = f"({p.name} is _d{i}_ or {check})"
+            if p.kind is p.POSITIONAL_ONLY and (
+                i + 1 == len(positional) or positional[i + 1].kind is not p.POSITIONAL_ONLY
+            ):
+                head.append("/")
+            checks.append(check)
+        star = "*_rest_" if self.vararg else ("*" if rest else "")
+        if star:
+            head.append(star)
+        for p in rest:
+            scope[f"_k_{p.name}"] = p.default
+            head.append(f"{p.name}=_k_{p.name}")
+        names = ", ".join(p.name for p in positional)
+        forward = "".join(f", {p.name}={p.name}" for p in rest)
+        tail = (", *_rest_" if self.vararg else "") + forward
+        rest_tuple = "_rest_" if self.vararg else "()"
+        options = ", ".join(f"{p.name!r}: {p.name}" for p in rest)
+        body = ""
+        if None not in checks:
+            condition = " and ".join(c for c in checks if c and c != "True") or "True"
+            body = f"    if {condition}:\n        return _func_(_self_, {names}{tail})\n"
+        source = (
+            f"def {self.name}({', '.join(head)}):\n{body}"
+            f"    return _slow_(_self_, ({names},), {rest_tuple}, {{{options}}})\n"
+        )
+        exec(compile(source, f"<direct {self.name}>", "exec"), scope)
+        caller: Callable[..., Any] = functools.update_wrapper(scope[self.name], func)
+        return caller
+
+    def _call_direct_slow(
+        self,
+        func: Callable[..., Any],
+        defaults: tuple[Any, ...],
+        obj: Any,
+        values: tuple[Any, ...],
+        rest: tuple[Any, ...],
+        options: dict[str, Any],
+    ) -> Any:
+        out = []
+        for i, (convert, value) in enumerate(zip(self.converters, values, strict=True)):
+            if value is defaults[i]:
+                out.append(value)
+                continue
+            converted = convert(value)
+            if converted is REJECT:
+                if isinstance(value, int) and self.info.args[i].type == VariantType.INT:
+                    converted = int(value)  # the right type out of range: the body's to judge
+                else:
+                    raise self.type_error(obj, i, value)
+            out.append(converted)
+        return func(obj, *out, *rest, **options)
 
     def _call_slow(self, obj: Any, args: tuple[Any, ...]) -> Any:
         return self.func(obj, *self._fill(args))

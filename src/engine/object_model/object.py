@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from . import object_db, signals, variant
-from .binding import CallError, CallErrorType, CallFailed, call_error_text, sentence
+from . import freed, object_db, registry, signals, variant
+from .binding import (
+    CallError,
+    CallErrorType,
+    CallFailed,
+    call_error_text,
+    checks_own_arguments,
+    sentence,
+    wrong_type_error,
+)
 from .class_db import ClassDB
 from .class_info import ClassInfo, PropertyBinding
 from .errors import Error, err_print, fail_cond
@@ -24,8 +32,6 @@ from .variant import VariantType
 NOTIFICATION_POSTINITIALIZE = 0
 NOTIFICATION_PREDELETE = 1
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 _T = TypeVar("_T")
 
 _META = PropertyInfo(
@@ -33,28 +39,6 @@ _META = PropertyInfo(
     type=VariantType.DICTIONARY,
     usage=PropertyUsage.NOEDITOR | PropertyUsage.INTERNAL,
 )
-
-
-def _freed_call(name: str, empty: Any) -> Any:
-    err_print(name, f"Attempt to call '{name}' on a previously freed instance.")
-    return empty.copy() if isinstance(empty, list | dict) else empty
-
-
-def _alive(empty: Any) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
-    """Make an Object method answer ``empty`` (and log) once its object has been freed."""
-
-    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
-        name = func.__name__
-
-        @functools.wraps(func)
-        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            if cast(Object, args[0])._freed:
-                return cast(_R, _freed_call(name, empty))
-            return func(*args, **kwargs)
-
-        return guarded
-
-    return decorate
 
 
 def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
@@ -92,7 +76,7 @@ class _ObjectMeta(type):
             obj.__init__(*args, **kwargs)  # type: ignore[misc]
         except BaseException:
             object_db.remove(obj._id)
-            obj._freed = True
+            obj._mark_freed()
             raise
         obj.notification(NOTIFICATION_POSTINITIALIZE)
         return cast(_T, obj)
@@ -135,6 +119,10 @@ class Object(metaclass=_ObjectMeta):
     _binds: ClassVar[dict[str, Any]]
     _props: ClassVar[dict[str, PropertyBinding]]
     _consts: ClassVar[dict[str, int]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        registry.wrap_overrides(cls)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Object:
         self = super().__new__(cls)
@@ -180,14 +168,16 @@ class Object(metaclass=_ObjectMeta):
 
     # --- properties by name ---
 
+    @checks_own_arguments
     def set(self, property: str, value: Any) -> None:
         """Set [code]property[/code] to [code]value[/code]: a ClassDB property through its setter,
         [code]__meta__[/code], or a property a [code]_set[/code] hook accepts. Anything else is
         ignored, and nothing is logged.
         """
-        if self._freed:
-            return cast(None, _freed_call("set", None))
-        binding = self._props.get(property)
+        try:
+            binding = self._props.get(property)
+        except TypeError:  # unhashable, so no String: refused below
+            binding = None
         if binding is not None:
             if binding.setter is not None:
                 try:  # noqa: SIM105 (contextlib.suppress costs a call on this hot path)
@@ -195,6 +185,8 @@ class Object(metaclass=_ObjectMeta):
                 except CallFailed:
                     pass
             return None
+        if type(property) is not str and not isinstance(property, str):
+            raise self._argument_error("set", 0, property)
         if property == "__meta__":
             if isinstance(value, dict):
                 self._meta = dict(value)
@@ -204,16 +196,20 @@ class Object(metaclass=_ObjectMeta):
                 break
         return None
 
+    @checks_own_arguments
     def get(self, property: str) -> Any:
         """Returns the value of [code]property[/code]: a ClassDB property through its getter, an
         integer constant, [code]__meta__[/code], or a [code]_get[/code] hook's answer;
         [code]null[/code] for anything else.
         """
-        if self._freed:
-            return _freed_call("get", None)
-        binding = self._props.get(property)
+        try:
+            binding = self._props.get(property)
+        except TypeError:  # unhashable, so no String: refused below
+            binding = None
         if binding is not None:
             return binding.getter.func(self) if binding.getter is not None else None
+        if type(property) is not str and not isinstance(property, str):
+            raise self._argument_error("get", 0, property)
         constant = self._consts.get(property)
         if constant is not None:
             return constant
@@ -225,7 +221,6 @@ class Object(metaclass=_ObjectMeta):
                 return answer
         return None
 
-    @_alive([])
     def get_property_list(self) -> list[dict[str, Any]]:
         """Returns the object's properties as dictionaries, as an editor lists them: each class of
         the chain, base first, as a category entry followed by its properties.
@@ -250,24 +245,22 @@ class Object(metaclass=_ObjectMeta):
             out.append(_META.as_dict())
         return out
 
-    @_alive(None)
     def property_list_changed_notify(self) -> None:
         """Kept for the engine API's sake; there is no editor to tell."""
 
     # --- methods ---
 
-    @_alive(False)
     def has_method(self, method: str) -> bool:
         """Returns [code]true[/code] if the object has the method [code]method[/code]
         ([code]free[/code] included).
         """
         return method == "free" or method in self._binds
 
-    @_alive([])
     def get_method_list(self) -> list[dict[str, Any]]:
         """Returns the bound methods of the object's class and its ancestors, as dictionaries."""
         return ClassDB.class_get_method_list(self._class_info.name)
 
+    @checks_own_arguments
     def call(self, method: str, *args: Any) -> Any:
         """Call the bound method [code]method[/code] with the arguments that follow, checking their
         number and types as the engine does. Returns the method's result, or [code]null[/code] and
@@ -276,8 +269,8 @@ class Object(metaclass=_ObjectMeta):
         try:
             bind = self._binds[method]
         except (KeyError, TypeError):  # unknown, "free", or not a method name at all
-            return self._call_logged("call", method, args)
-        if self._freed:
+            if not isinstance(method, str):
+                raise self._argument_error("call", 0, method) from None
             return self._call_logged("call", method, args)
         try:
             return bind.invoke(self, args)
@@ -295,6 +288,12 @@ class Object(metaclass=_ObjectMeta):
         if failure is None:
             return result, CallError(CallErrorType.CALL_OK)
         return None, failure.error
+
+    def _argument_error(self, function: str, index: int, value: Any) -> TypeError:
+        """A direct call of ``function`` whose String argument ``index`` is no String."""
+        expected = CallError(CallErrorType.CALL_ERROR_INVALID_ARGUMENT, index, VariantType.STRING)
+        failure = CallFailed(expected, variant.given_type_name(value))
+        return wrong_type_error(self._class_info.name, function, failure)
 
     def _call_logged(self, entry: str, method: Any, args: tuple[Any, ...]) -> Any:
         result, failure = self._call_checked(method, args, entry)
@@ -346,12 +345,8 @@ class Object(metaclass=_ObjectMeta):
         """Queue a call of [code]method[/code] with the arguments that follow; it runs at the next
         message queue flush.
         """
-        if self._freed:
-            return cast(None, _freed_call("call_deferred", None))
         MessageQueue.push_call(self, method, *args)
-        return None
 
-    @_alive(None)
     def set_deferred(self, property: str, value: Any) -> None:
         """Queue setting [code]property[/code] to [code]value[/code] for the next message queue
         flush.
@@ -360,7 +355,6 @@ class Object(metaclass=_ObjectMeta):
 
     # --- notifications and freeing ---
 
-    @_alive(None)
     def notification(self, what: int, reversed: bool = False) -> None:
         """Send notification [code]what[/code]: every [code]_notification[/code] hook of the class
         chain runs, the base class's first, or the most derived first when [code]reversed[/code] is
@@ -370,7 +364,6 @@ class Object(metaclass=_ObjectMeta):
         for hook in hooks[::-1] if reversed else hooks:
             hook(self, what)
 
-    @_alive(None)
     def free(self) -> None:
         """Free a plain Object now: its [code]_notification[/code] hooks get
         [constant NOTIFICATION_PREDELETE] and its connections go. A [Reference] is freed by its
@@ -391,16 +384,19 @@ class Object(metaclass=_ObjectMeta):
             signals.drop_all(self)
             self._meta = None
             object_db.remove(self._id)
-            self._freed = True
+            self._mark_freed()
 
-    @_alive(False)
+    def _mark_freed(self) -> None:
+        """From now on every bound method and property of this object is a freed stub."""
+        self._freed = True
+        self.__class__ = freed.freed_class(type(self), _FREED_EXTRAS)
+
     def is_queued_for_deletion(self) -> bool:
         """Returns [code]false[/code]: nothing is ever queued for deletion here."""
         return False
 
     # --- metadata ---
 
-    @_alive(None)
     def set_meta(self, name: str, value: Any) -> None:
         """Store [code]value[/code] under [code]name[/code] in the metadata; [code]null[/code]
         removes the entry.
@@ -412,7 +408,6 @@ class Object(metaclass=_ObjectMeta):
             self._meta = {}
         self._meta[name] = value
 
-    @_alive(None)
     def get_meta(self, name: str, default: Any = None) -> Any:
         """Returns the metadata entry [code]name[/code], else [code]default[/code]; with neither, it
         logs an error and returns [code]null[/code].
@@ -426,25 +421,21 @@ class Object(metaclass=_ObjectMeta):
             )
         return default
 
-    @_alive(False)
     def has_meta(self, name: str) -> bool:
         """Returns [code]true[/code] if the metadata has an entry [code]name[/code]."""
         return self._meta is not None and name in self._meta
 
-    @_alive(None)
     def remove_meta(self, name: str) -> None:
         """Remove the metadata entry [code]name[/code], if there is one."""
         if self._meta is not None:
             self._meta.pop(name, None)
 
-    @_alive([])
     def get_meta_list(self) -> list[str]:
         """Returns the names of the metadata entries."""
         return list(self._meta or ())
 
     # --- signals ---
 
-    @_alive(None)
     def add_user_signal(self, signal: str, arguments: list[Any] | None = None) -> None:
         """Add [code]signal[/code] to this object only, its [code]arguments[/code] described by
         dictionaries ([code]name[/code], [code]type[/code] and so on). An empty name, a signal of
@@ -474,14 +465,12 @@ class Object(metaclass=_ObjectMeta):
             self._user_signals = {}
         self._user_signals[signal] = MethodInfo(name=signal, args=args)
 
-    @_alive(False)
     def has_user_signal(self, signal: str) -> bool:
         """Returns [code]true[/code] if [method add_user_signal] added [code]signal[/code] to this
         object.
         """
         return self._user_signals is not None and signal in self._user_signals
 
-    @_alive(False)
     def has_signal(self, signal: str) -> bool:
         """Returns [code]true[/code] if the object has [code]signal[/code], from its class chain or
         added by [method add_user_signal].
@@ -490,13 +479,11 @@ class Object(metaclass=_ObjectMeta):
             self._class_info.name, signal
         )
 
-    @_alive([])
     def get_signal_list(self) -> list[dict[str, Any]]:
         """Returns the signals of the class chain, then the user signals, as dictionaries."""
         own = ClassDB.class_get_signal_list(self._class_info.name)
         return own + [s.as_dict() for s in (self._user_signals or {}).values()]
 
-    @_alive([])
     def get_signal_connection_list(self, signal: str) -> list[dict[str, Any]]:
         """Returns the connections of [code]signal[/code] as dictionaries, in the order they are
         called.
@@ -504,7 +491,6 @@ class Object(metaclass=_ObjectMeta):
         table = (self._connections or {}).get(signal)
         return [c.as_dict() for c in signals.emission_order(table)] if table else []
 
-    @_alive([])
     def get_incoming_connections(self) -> list[dict[str, Any]]:
         """Returns the connections that call this object, as dictionaries with the keys
         [code]source[/code], [code]signal_name[/code] and [code]method_name[/code].
@@ -518,7 +504,6 @@ class Object(metaclass=_ObjectMeta):
             for c in (self._incoming or {}).values()
         ]
 
-    @_alive(Error.ERR_INVALID_PARAMETER)
     def connect(
         self,
         signal: str,
@@ -543,7 +528,6 @@ class Object(metaclass=_ObjectMeta):
             return Error.ERR_INVALID_PARAMETER
         return signals.connect(self, signal, target, method, list(binds or ()), int(flags))
 
-    @_alive(None)
     def disconnect(self, signal: str, target: Object | None, method: str) -> None:
         """Remove the connection of [code]signal[/code] to [code]method[/code] of
         [code]target[/code]; a [constant CONNECT_REFERENCE_COUNTED] one goes only when its count
@@ -557,7 +541,6 @@ class Object(metaclass=_ObjectMeta):
             return
         signals.disconnect(self, signal, target, method)
 
-    @_alive(False)
     def is_connected(self, signal: str, target: Object | None, method: str) -> bool:
         """Returns [code]true[/code] if [code]signal[/code] is connected to [code]method[/code] of
         [code]target[/code].
@@ -570,26 +553,24 @@ class Object(metaclass=_ObjectMeta):
         table = (self._connections or {}).get(signal)
         return bool(table) and (target._id, method) in table  # type: ignore[operator]
 
+    @checks_own_arguments
     def emit_signal(self, signal: str, *args: Any) -> None:
         """Emit [code]signal[/code] with the arguments that follow: each connected method is called,
         in ascending order of target instance id, with the connection's binds appended.
         [constant CONNECT_DEFERRED] connections are queued for the next message queue flush instead.
         """
-        if self._freed:
-            return cast(None, _freed_call("emit_signal", None))
+        if type(signal) is not str and not isinstance(signal, str):
+            raise self._argument_error("emit_signal", 0, signal)
         if self._blocking or not self._connections:
-            return None
+            return
         signals.emit(self, signal, args)
-        return None
 
-    @_alive(None)
     def set_block_signals(self, enable: bool) -> None:
         """If [code]enable[/code] is [code]true[/code], [method emit_signal] calls nothing until it
         is unblocked.
         """
         self._blocking = bool(enable)
 
-    @_alive(False)
     def is_blocking_signals(self) -> bool:
         """Returns [code]true[/code] while signals are blocked (see [method set_block_signals])."""
         return self._blocking
@@ -637,6 +618,22 @@ class Object(metaclass=_ObjectMeta):
         for flag in ConnectFlags:
             ClassDB.bind_integer_constant(cls, "ConnectFlags", f"CONNECT_{flag.name}", flag.value)
 
+
+def _call_freed(self: Object, method: str, *args: Any) -> Any:
+    return self._call_logged("call", method, args)
+
+
+def _callv_freed(self: Object, method: str, arg_array: list[Any]) -> Any:
+    return self._call_logged(
+        "callv", method, tuple(arg_array) if isinstance(arg_array, list) else ()
+    )
+
+
+_FREED_EXTRAS: dict[str, Any] = {
+    "call": _call_freed,
+    "callv": _callv_freed,
+    "free": freed.method_stub("free", lambda: None),
+}
 
 variant.is_engine_object = lambda value: isinstance(value, Object)
 variant.is_freed = lambda value: bool(value._freed)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from . import object_db
 from .class_db import ClassDB
-from .object import Object, _alive
+from .object import Object
 
 _T = TypeVar("_T", bound="Reference")
 
@@ -39,7 +39,6 @@ class Reference(Object):
         self._init = 1
         return self
 
-    @_alive(False)
     def init_ref(self) -> bool:
         """Take the first owner's reference; a later call acts like [method reference]. Returns
         [code]false[/code] if the object is already being freed.
@@ -53,7 +52,6 @@ class Reference(Object):
                 object_db.adopt(self._id, self)
             return True
 
-    @_alive(False)
     def reference(self) -> bool:
         """Add one to the count. Returns [code]false[/code], and changes nothing, once the count has
         reached 0.
@@ -64,7 +62,6 @@ class Reference(Object):
             self._count += 1
             return True
 
-    @_alive(False)
     def unreference(self) -> bool:
         """Take one from the count. Returns [code]true[/code] when that was the last one: the object
         is then freed.
@@ -194,7 +191,6 @@ class WeakRef(Reference):
         super().__init__()
         self._ref_id = 0
 
-    @_alive(None)
     def get_ref(self) -> Any:
         """Returns the object if it is still alive, else [code]null[/code]."""
         return object_db.lookup(self._ref_id) if self._ref_id else None

@@ -5,12 +5,17 @@ types are resolved afterwards (so an enum may be bound after the methods that us
 rule is checked, and only then is the class committed: it enters ``classes``, its constants
 and properties become class attributes and its methods get ids. A mistake raises a Python
 exception and leaves no trace. Imports ``binding``, ``class_info``, ``info``, ``variant``.
+
+Registrations run one at a time (a process-wide lock), so of two classes of one name registered
+at once exactly one is committed. ``classes`` is never changed in place: committing replaces it
+with a new dict, so a query iterating it meanwhile sees a consistent snapshot.
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import threading
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -32,13 +37,14 @@ from .info import (
 )
 from .variant import CONVERTERS, REJECT, Converter, VariantType, object_converter
 
-#: Every committed class by name.
+#: Every committed class by name (replaced, never mutated; read it through the module).
 classes: dict[str, ClassInfo] = {}
 #: ``"C.E"`` for each IntEnum bound with ``bind_enum`` (``Error`` is always known).
 enum_names: dict[type, str] = {Error: "Error"}
 _method_ids = itertools.count(1)
 _root: list[type] = []  # the Object class, once registered
-_pending: list[_Builder] = []
+_lock = threading.RLock()
+_local = threading.local()  # .pending: this thread's stack of classes being registered
 
 _INT32 = range(-(2**31), 2**31)
 _ENUM_USAGE = PropertyUsage.DEFAULT | PropertyUsage.CLASS_IS_ENUM
@@ -90,12 +96,13 @@ class _Builder:
 
 def builder_for(cls: type) -> _Builder:
     """The builder of ``cls``; registration calls for any other class are refused."""
-    if not _pending or _pending[-1].cls is not cls:
+    pending: list[_Builder] = getattr(_local, "pending", [])
+    if not pending or pending[-1].cls is not cls:
         raise RuntimeError(
             f"registration calls for '{getattr(cls, '__name__', cls)}' are only allowed "
             "inside its own _bind_methods, while ClassDB.register_class runs"
         )
-    return _pending[-1]
+    return pending[-1]
 
 
 def _inherited(b: _Builder, what: str, name: str) -> bool:
@@ -375,20 +382,22 @@ def register(cls: type, virtual: bool) -> ClassInfo:
     """Check, run ``_bind_methods``, resolve, then commit ``cls``; see the module docstring."""
     if not isinstance(cls, type):
         raise TypeError("register_class needs a class")
-    parent = _check_class(cls, virtual)
-    b = _Builder(cls, parent)
-    bind = cls.__dict__.get("_bind_methods")
-    if bind is not None:
-        if not isinstance(bind, classmethod):
-            raise TypeError(f"{cls.__name__}._bind_methods must be a classmethod")
-        _pending.append(b)
-        try:
-            bind.__func__(cls)
-        finally:
-            _pending.pop()
-    info = _resolve(b, virtual)
-    _commit(info, b)
-    return info
+    with _lock:
+        parent = _check_class(cls, virtual)
+        b = _Builder(cls, parent)
+        bind = cls.__dict__.get("_bind_methods")
+        if bind is not None:
+            if not isinstance(bind, classmethod):
+                raise TypeError(f"{cls.__name__}._bind_methods must be a classmethod")
+            pending = _local.__dict__.setdefault("pending", [])
+            pending.append(b)
+            try:
+                bind.__func__(cls)
+            finally:
+                pending.pop()
+        info = _resolve(b, virtual)
+        _commit(info, b)
+        return info
 
 
 def _check_class(cls: type, virtual: bool) -> ClassInfo | None:
@@ -431,6 +440,7 @@ def _resolve(b: _Builder, virtual: bool) -> ClassInfo:
     for prop, setter, getter in b.properties:
         set_bind = _accessor(lookup, cls, prop, setter, 1, "setter")
         get_bind = _accessor(lookup, cls, prop, getter, 0, "getter")
+        _check_accessor_types(cls, prop, set_bind, get_bind)
         info.properties.append(PropertyBinding(prop, set_bind, get_bind))
     for name, (enum, value) in b.constants.items():
         info.constants[name] = int(value)
@@ -452,6 +462,45 @@ def _accessor(
     if bind is None or bind.argc != argc or bind.vararg:
         raise ValueError(f"Invalid {kind} '{cls.__name__}::{name}' for property '{prop.name}'.")
     return bind
+
+
+def _check_accessor_types(
+    cls: type, prop: PropertyInfo, setter: MethodBind | None, getter: MethodBind | None
+) -> None:
+    """A property's setter must take, and its getter return, the property's own type."""
+    if _is_group(prop):
+        return
+    declared: list[tuple[MethodBind, str, str, PropertyInfo]] = []
+    if setter is not None:
+        declared.append((setter, "setter", "takes", setter.info.args[0]))
+    if getter is not None:
+        declared.append((getter, "getter", "returns", getter.info.return_val))
+    for bind, kind, verb, info in declared:
+        if info.type != prop.type:
+            raise TypeError(
+                f"property '{prop.name}' of '{cls.__name__}' is {prop.type.type_name}, but its "
+                f"{kind} '{bind.name}' {verb} {_spell(info)}"
+            )
+
+
+def _spell(info: PropertyInfo) -> str:
+    if info.type == VariantType.NIL:
+        return "Variant" if info.usage & PropertyUsage.NIL_IS_VARIANT else "void"
+    return info.type.type_name
+
+
+def wrap_overrides(cls: type) -> None:
+    """Put the direct-call checks of the bound methods ``cls`` overrides in front of its
+    overrides (a subclass may redefine a bound method without re-binding it)."""
+    binds: dict[str, MethodBind] | None = getattr(cls, "_binds", None)
+    if not binds or cls.__dict__.get("_freed_stubs"):
+        return
+    for name, value in list(cls.__dict__.items()):
+        bind = binds.get(name)
+        if bind is not None and isinstance(value, types.FunctionType) and value is not bind.func:
+            direct = bind.direct_caller(value)
+            if direct is not None:
+                type.__setattr__(cls, name, direct)
 
 
 def _check_attributes(info: ClassInfo) -> None:
@@ -488,10 +537,15 @@ def _commit(info: ClassInfo, b: _Builder) -> None:
     for p in info.properties:
         if not p.is_group:
             setattr(cls, p.info.name, PropertyAttribute(p))
+    for name, bind in info.methods.items():
+        direct = bind.direct_caller()
+        if direct is not None:
+            setattr(cls, name, direct)
     cls._class_info = info  # type: ignore[attr-defined]
     cls._binds = info.all_methods  # type: ignore[attr-defined]
     cls._props = info.all_properties  # type: ignore[attr-defined]
     cls._consts = info.all_constants  # type: ignore[attr-defined]
     if not _root:
         _root.append(cls)
-    classes[info.name] = info
+    global classes
+    classes = {**classes, info.name: info}
