@@ -337,8 +337,7 @@ class HTTPClient(Exchange, Reference):
             self._go(On.TLS_FAILED)
             return Error.ERR_CANT_CONNECT
         assert isinstance(connection, StreamPeerTCP) and self._origin is not None
-        connection.poll()
-        tcp = connection.get_status()
+        tcp = connection.get_status()  # one non-blocking step of the connect
         if tcp == StreamPeerTCP.Status.STATUS_CONNECTING:
             return Error.OK
         if tcp != StreamPeerTCP.Status.STATUS_CONNECTED:
