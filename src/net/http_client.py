@@ -96,7 +96,7 @@ class HTTPClient(Exchange, Reference):
         self._addresses: list[str] = []
         self._resolving = IP.RESOLVER_INVALID_ID
         self._deadline = 0.0  # when a name lookup gives up
-        self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
+        self._call_started = 0.0  # when the blocking call under way began
         self._head_block = READ_BLOCK  # bytes asked per read of a response head
         self._unsent = b""
         self._reader = None
@@ -296,9 +296,9 @@ class HTTPClient(Exchange, Reference):
         [constant ERR_UNCONFIGURED] when there is no connection, [constant ERR_CANT_RESOLVE] or
         [constant ERR_CANT_CONNECT] when connecting failed, [constant ERR_CONNECTION_ERROR] when the
         connection broke, [constant ERR_INVALID_DATA] when the response head is malformed or over a
-        size limit, and [constant ERR_TIMEOUT] when a wait in blocking mode ran out. The status says
-        which; an error status stays until [method connect_to_host], a new [member connection] or
-        [method close].
+        size limit, and [constant ERR_TIMEOUT] when a call in blocking mode ran out of time. The
+        status says which; an error status stays until [method connect_to_host], a new
+        [member connection] or [method close].
         """
         step = _POLL_STEPS.get(self._status)
         return step(self) if step is not None else STICKY[self._status]
@@ -495,9 +495,10 @@ class HTTPClient(Exchange, Reference):
         returns with the response head, an error or a timeout, and [method read_response_body_chunk]
         waits for a full piece. Connecting still moves only through [method poll].
 
-        Each wait is bounded by the [code]network/limits/http/blocking_timeout_seconds[/code]
-        setting (30 seconds unless changed, 0 for no limit). When it runs out the call returns
-        [constant ERR_TIMEOUT] (a read returns the bytes it has) and the status becomes
+        Each call as a whole is bounded by the
+        [code]network/limits/http/blocking_timeout_seconds[/code] setting (30 seconds unless
+        changed, 0 for no limit), however steadily bytes trickle in. When it runs out the call
+        returns [constant ERR_TIMEOUT] (a read returns the bytes it has) and the status becomes
         [constant STATUS_CONNECTION_ERROR]. A change applies from the next call.
         """
         self._blocking = bool(enabled)

@@ -66,7 +66,7 @@ class Exchange:
     _owned: bool  # the client made the stream, so it closes it
     _origin: http.Origin | None
     _resolving: int  # the resolver item of a pending name lookup
-    _moved_at: float  # when bytes last moved, for the blocking timeout
+    _call_started: float  # when the blocking call under way began: its timeout counts from here
     _head_block: int  # bytes asked per read of a response head
     _unsent: bytes | memoryview
     _reader: http.ResponseReader | None
@@ -142,7 +142,7 @@ class Exchange:
         self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
         self._unsent = prepared.data
         self._go(REQUEST_SENT)
-        self._moved_at = time.monotonic()
+        self._call_started = time.monotonic()
         error = self._flush()
         try:
             while self._blocking and self._unsent and error == OK:
@@ -165,7 +165,6 @@ class Exchange:
             # The whole request usually goes at once; a partial write keeps a view of the rest.
             unsent = self._unsent
             self._unsent = b"" if sent == len(unsent) else memoryview(unsent)[sent:]
-            self._moved_at = time.monotonic()
         return OK
 
     # --- reading ----------------------------------------------------------------------
@@ -241,9 +240,10 @@ class Exchange:
         """
         assert self._reader is not None and self._connection is not None
         reader = self._reader
-        self._moved_at = time.monotonic()
         block = self._head_block
         blocking = self._blocking and write_error == OK
+        if blocking:
+            self._call_started = time.monotonic()
         while True:
             if not self._eof:
                 if blocking:
@@ -283,7 +283,6 @@ class Exchange:
                     direct = size
         error, data = connection._read(size)
         if data:
-            self._moved_at = time.monotonic()
             if direct:
                 return reader.take_direct(data)
             reader.feed(data)
@@ -297,13 +296,13 @@ class Exchange:
     def _wait(self, writable: bool = False) -> None:
         """Block until the stream can be read (or written), or raise ``BlockingTimeout``.
 
-        The blocking timeout counts from the last time bytes moved (``_moved_at``, set when a
-        blocking step starts and by every write or read that moves bytes), so it bounds each
-        wait and a slow but steady transfer never times out (httpclient.md §6).
+        The blocking timeout bounds the call as a whole (httpclient.md §6): it counts from
+        ``_call_started``, set when the blocking call began, so a server that drips a byte just
+        before each wait would end cannot hold the call past it.
         """
         assert self._connection is not None
         limit = settings.get_int(settings.BLOCKING_TIMEOUT)
-        timeout = self._moved_at + limit - time.monotonic() if limit else None
+        timeout = self._call_started + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
             raise BlockingTimeout
         if not self._connection._ready_within(writable, timeout):
@@ -354,7 +353,7 @@ class Exchange:
         assert reader is not None
         held: list[bytes] = []
         got = 0
-        self._moved_at = time.monotonic()
+        self._call_started = time.monotonic()
         try:
             while True:
                 try:
