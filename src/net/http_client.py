@@ -99,6 +99,8 @@ class HTTPClient(Exchange, Reference):
         self._call_started = 0.0  # when the blocking call under way began
         self._head_block = READ_BLOCK  # bytes asked per read of a response head
         self._unsent = b""
+        self._upload_cut = False  # the request stopped before its end
+        self._write_error = Error.OK
         self._reader = None
         self._prepared = None
         self._head = None
@@ -271,7 +273,12 @@ class HTTPClient(Exchange, Reference):
         [/codeblock]
 
         In blocking mode (see [member blocking_mode_enabled]) the whole request is written before
-        the call returns; otherwise [method poll] writes whatever the stream could not take at once.
+        the call returns, unless the server starts answering first; otherwise [method poll] writes
+        whatever the stream could not take at once. Either way a body still unsent when the
+        response head arrives goes on being written by [method poll] and
+        [method read_response_body_chunk] (a server may stream its reply while it reads the
+        upload), unless that response is a final 4xx or 5xx, which ends the upload; the connection
+        is then not reused. A reply that came before a write failed is still delivered.
 
         Returns [constant ERR_INVALID_PARAMETER], sending nothing, when the status is not
         [constant STATUS_CONNECTED] or an argument is malformed: a method outside [enum Method] (or

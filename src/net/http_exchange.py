@@ -35,7 +35,7 @@ from net.http_client_states import (
 from net.http_constants import Status
 from net.http_target import user_agent
 from net.ip import IP
-from net.stream_peer import StreamPeer
+from net.stream_peer import StreamPeer, wait_for_either
 from net.tcp import StreamPeerTCP
 from net.tls import StreamPeerSSL
 
@@ -68,7 +68,9 @@ class Exchange:
     _resolving: int  # the resolver item of a pending name lookup
     _call_started: float  # when the blocking call under way began: its timeout counts from here
     _head_block: int  # bytes asked per read of a response head
-    _unsent: bytes | memoryview
+    _unsent: bytes | memoryview  # what the request has still to send
+    _upload_cut: bool  # the request stopped before its end: the connection is not reused
+    _write_error: Error  # why the last write failed, or OK
     _reader: http.ResponseReader | None
     _prepared: http.PreparedRequest | None
     _head: http.Head | None
@@ -110,6 +112,8 @@ class Exchange:
         self._prepared = None
         self._eof = False
         self._handed_over = False
+        self._upload_cut = False
+        self._write_error = OK
 
     # --- sending ----------------------------------------------------------------------
 
@@ -142,23 +146,57 @@ class Exchange:
         self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
         self._unsent = prepared.data
         self._go(REQUEST_SENT)
-        self._call_started = time.monotonic()
         error = self._flush()
-        try:
-            while self._blocking and self._unsent and error == OK:
-                self._wait(writable=True)
-                error = self._flush()
-        except BlockingTimeout:
-            return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
-        if error != OK:
+        if self._blocking and self._unsent and error == OK:
+            try:
+                error = self._send_rest()
+            except BlockingTimeout:
+                return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
+        if error != OK and not self._reply_began():
             return self._fail(function, f"sending the request failed ({error.name})", error)
         return OK
 
-    def _flush(self) -> Error:
-        """Write what the stream takes now of the unsent request."""
-        while self._unsent and self._connection is not None:
-            error, sent = self._connection._write(self._unsent)
+    def _send_rest(self) -> Error:
+        """A blocking request's rest: write, waiting as needed, until all is sent or the reply
+        has begun (bytes or the stream's end arrived), whichever comes first.
+
+        A server may answer before it has read the whole upload: an early 413 after which it
+        reads no more, an echo that stops reading while its reply is not read. Waiting only to
+        write would then deadlock or lose the reply; once it has begun, ``poll`` reads the head
+        and goes on writing (the stream's end, too, is for ``poll`` to report).
+        """
+        self._call_started = time.monotonic()
+        block = self._head_block
+        while self._unsent:
+            self._wait()
+            if self._pull(block):
+                return OK
+            error = self._flush()
             if error != OK:
+                return error
+        return OK
+
+    def _reply_began(self) -> bool:
+        """After a failed write: whether the server had answered (read now if need be). That
+        answer is then the response, for ``poll`` to deliver (httpclient.md §4.3)."""
+        reader = self._reader
+        assert reader is not None
+        if not reader.buffered and not self._eof:
+            self._pull(self._head_block)
+        return reader.buffered > 0
+
+    def _flush(self) -> Error:
+        """Write what the stream takes now of the unsent request.
+
+        A failed write ends the upload (the reply may still be read, httpclient.md §4.3; the
+        connection is not reused) and is kept in ``_write_error`` for the calls that judge it.
+        """
+        connection = self._connection
+        while self._unsent and connection is not None:
+            error, sent = connection._write(self._unsent)
+            if error != OK:
+                self._write_error = error
+                self._stop_upload()
                 return error
             if not sent:
                 break
@@ -166,6 +204,11 @@ class Exchange:
             unsent = self._unsent
             self._unsent = b"" if sent == len(unsent) else memoryview(unsent)[sent:]
         return OK
+
+    def _stop_upload(self) -> None:
+        """Send no more of the request; the connection then closes after the response."""
+        self._unsent = b""
+        self._upload_cut = True
 
     # --- reading ----------------------------------------------------------------------
 
@@ -189,6 +232,8 @@ class Exchange:
         return Error.ERR_CONNECTION_ERROR
 
     def _poll_body(self) -> Error:
+        if self._unsent:  # the upload goes on while the reply comes (RFC 9112 §9.5)
+            self._flush()
         # With body bytes still buffered the next read delivers them and judges the end.
         buffered = self._reader is not None and self._reader.buffered
         if not buffered and self._connection is not None and broken(self._connection):
@@ -199,24 +244,31 @@ class Exchange:
 
     def _poll_requesting(self) -> Error:
         assert self._reader is not None and self._connection is not None
-        write_error = self._flush() if self._unsent else OK
+        if self._unsent:
+            self._flush()
         try:
-            head = self._read_head(write_error)
+            head = self._read_head()
         except BlockingTimeout:
             return self._fail("poll", "timed out waiting for the response", Error.ERR_TIMEOUT)
         except http.RemoteProtocolError as fault:
+            write_error = self._write_error
             if write_error != OK and fault.fault is http.Fault.TRUNCATED:
                 return self._fail(
                     "poll", f"sending the request failed ({write_error.name})", write_error
                 )
             return self._fail("poll", fault.message, FAULT_ERRORS[fault.fault])
         if head is None:
+            write_error = self._write_error
             if write_error != OK:
                 return self._fail(
                     "poll", f"sending the request failed ({write_error.name})", write_error
                 )
             return OK
         self._head = head
+        if self._unsent and head.status >= 400:
+            # A final error reply ends the upload (RFC 9112 §9.5); any other keeps it going,
+            # through poll and the body reads, as an echo needs.
+            self._stop_upload()
         if head.te_with_cl:
             warn_print(
                 "poll",
@@ -231,25 +283,30 @@ class Exchange:
             self._end_exchange()
         return OK
 
-    def _read_head(self, write_error: Error) -> http.Head | None:
+    def _read_head(self) -> http.Head | None:
         """Feed what has arrived to the reader until the final head is complete.
 
         Non-blocking: stops when the stream has nothing more. Blocking: waits for bytes first
-        (bounded by the blocking timeout; a reply is rarely there the moment a request went
-        out), then reads, until the head, an error or a timeout.
+        (a reply is rarely there the moment a request went out), then reads, writing the rest
+        of the request meanwhile, until the head, an error or the blocking timeout. After a
+        failed write it only judges what has arrived, as non-blocking mode does.
         """
         assert self._reader is not None and self._connection is not None
         reader = self._reader
         block = self._head_block
-        blocking = self._blocking and write_error == OK
+        blocking = self._blocking and self._write_error == OK
         if blocking:
             self._call_started = time.monotonic()
+            if reader.buffered:  # the reply began while request was still writing
+                head = reader.next_head()
+                if head is not None:
+                    return head
         while True:
             if not self._eof:
                 if blocking:
-                    if self._unsent:
-                        self._flush()
                     self._wait()
+                    if self._unsent and self._flush() != OK:
+                        blocking = False
                 if not self._pull(block):
                     if blocking:
                         continue
@@ -293,25 +350,31 @@ class Exchange:
         reader.feed_eof(clean=error == EOF)
         return True
 
-    def _wait(self, writable: bool = False) -> None:
-        """Block until the stream can be read (or written), or raise ``BlockingTimeout``.
+    def _wait(self) -> None:
+        """Block until the stream can be read, or written while request bytes are unsent, or
+        raise ``BlockingTimeout``.
 
         The blocking timeout bounds the call as a whole (httpclient.md §6): it counts from
         ``_call_started``, set when the blocking call began, so a server that drips a byte just
         before each wait would end cannot hold the call past it.
         """
-        assert self._connection is not None
+        connection = self._connection
+        assert connection is not None
         limit = settings.get_int(settings.BLOCKING_TIMEOUT)
         timeout = self._call_started + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
             raise BlockingTimeout
-        if not self._connection._ready_within(writable, timeout):
+        if self._unsent:
+            ready = wait_for_either(connection, timeout)
+        else:
+            ready = connection._ready_within(False, timeout)
+        if not ready:
             raise BlockingTimeout
 
     def _end_exchange(self) -> None:
         """The response is complete: keep the connection or close it, as the reader says."""
         assert self._reader is not None
-        if self._reader.reusable and not self._unsent and not self._eof:
+        if self._reader.reusable and not (self._unsent or self._upload_cut or self._eof):
             self._go(END_REUSABLE)
             return
         self._release()
@@ -330,6 +393,8 @@ class Exchange:
         """
         reader = self._reader
         assert reader is not None
+        if self._unsent:  # the upload goes on while the reply comes (RFC 9112 §9.5)
+            self._flush()
         rest = size - len(first.data)
         try:
             pulled = self._pull(READ_BLOCK, piece=size, taken=len(first.data))
@@ -357,6 +422,8 @@ class Exchange:
         try:
             while True:
                 try:
+                    if self._unsent:  # the upload goes on while the reply comes
+                        self._flush()
                     pulled = self._pull(READ_BLOCK, piece=size, taken=got)
                     if isinstance(pulled, http.Body):  # inside a run of body: whole when full
                         held.append(pulled.data)
