@@ -498,9 +498,10 @@ class HTTPClient(Exchange, Reference):
 
     def set_blocking_mode(self, enabled: bool) -> None:
         """If [code]true[/code], calls wait until their step is done instead of returning at once:
-        [method request] writes the whole request, [method poll] in [constant STATUS_REQUESTING]
-        returns with the response head, an error or a timeout, and [method read_response_body_chunk]
-        waits for a full piece. Connecting still moves only through [method poll].
+        [method request] writes the whole request (or until the server starts answering),
+        [method poll] in [constant STATUS_REQUESTING] returns with the response head, an error or a
+        timeout, and [method read_response_body_chunk] waits for a full piece. Connecting still
+        moves only through [method poll].
 
         Each call as a whole is bounded by the
         [code]network/limits/http/blocking_timeout_seconds[/code] setting (30 seconds unless

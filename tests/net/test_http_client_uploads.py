@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from test_http_client import connect, pump, read_body
 
-from conftest import SAFETY_TIMEOUT, accept, wait_fd
+from conftest import SAFETY_TIMEOUT, TLSServer, accept, wait_fd
 from engine.object_model import Error
 from net import HTTPClient, settings
 
@@ -153,7 +153,7 @@ def test_an_early_reply_to_an_unfinished_upload_is_delivered(
 # --- overlapping upload and reply (item 9) ------------------------------------------------------
 
 
-def echo(conn: socket.socket) -> None:
+def echo_once(conn: socket.socket) -> None:
     """Answer 200 at once, then send back each piece of the upload as it arrives."""
     head, first = head_of(conn)
     length = content_length(head)
@@ -165,7 +165,11 @@ def echo(conn: socket.socket) -> None:
         assert piece, "the client closed in the middle of its upload"
         conn.sendall(piece)
         left -= len(piece)
-    # The next request on the same connection shows that it was kept.
+
+
+def echo(conn: socket.socket) -> None:
+    """``echo_once``, then a 204 to the next request on the same connection."""
+    echo_once(conn)
     head_of(conn)
     conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
     conn.recv(1)  # until the client closes
@@ -187,6 +191,27 @@ def test_an_upload_goes_on_while_its_echo_is_read(
     pump(http, S.STATUS_REQUESTING)
     assert (http.get_status(), http.get_response_code()) == (S.STATUS_CONNECTED, 204)
     http.close()
+
+
+def test_an_upload_goes_on_while_its_echo_is_read_over_tls(
+    tls_server: Callable[..., TLSServer],
+    tcp_listener: Listen,
+    trust_tls_ca: str,
+    blocking: bool,
+) -> None:
+    """The same over TLS, where readiness also counts text the TLS peer has decrypted."""
+    listener = tcp_listener()
+    server = tls_server(echo_once, listener=listener)
+    http = HTTPClient()
+    connect(http, "localhost", listener.getsockname()[1], use_ssl=True)
+    http.set_blocking_mode(blocking)
+    http.set_read_chunk_size(1 << 16)
+    body = upload(BIG)
+    assert http.request_raw(HTTPClient.METHOD_PUT, "/echo", [], body) == Error.OK
+    assert receive_response(http, blocking) == body
+    assert http.get_status() == S.STATUS_CONNECTED
+    http.close()
+    server.join()
 
 
 def test_a_final_error_reply_ends_the_upload_early(
