@@ -1,19 +1,17 @@
 """``HTTPClient``: the engine's poll-driven HTTP/1.1 client, driving ``net.http`` over a StreamPeer.
 
-The protocol is parsed and written by the sans-I/O core in ``net.http``; this module moves
-bytes between it and a stream, owns the client status, and turns the core's errors into the
-engine's ``Error`` codes and one log line each. Every status change goes through ``_go`` and
-the table ``TRANSITIONS`` below; a (status, event) pair missing from it is a bug and raises.
-Imports ``engine.object_model``, ``net.http`` and the stream peers, resolver and settings.
+This module is the bound class: the engine's API with its documentation, connecting (name
+lookup, TCP, TLS) and ``poll``'s dispatch, and the ClassDB registration. What moves bytes of
+an exchange lives in the ``Exchange`` mixin (``net.http_exchange``); the status table in
+``net.http_client_states``; the protocol itself in the sans-I/O core ``net.http``. Imports
+those, ``engine.object_model``, the stream peers, the resolver and settings.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
-from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, TypeAlias
 
 from engine.object_model import ClassDB, Error, PropertyHint, PropertyInfo, Reference, VariantType
@@ -24,114 +22,23 @@ from engine.object_model.object import NOTIFICATION_PREDELETE
 from engine.object_model.variant import stringify
 from net import http, settings
 from net.http import limits
+from net.http_client_states import BODY, DISCONNECTED, FAULT_ERRORS, STICKY, On
 from net.http_constants import CONSTANT_DOCS, Method, ResponseCode, Status
-from net.http_target import HostRefused, parse_endpoint, user_agent
+from net.http_exchange import READ_BLOCK, Exchange
+from net.http_target import HostRefused, parse_endpoint
 from net.ip import IP
 from net.stream_peer import StreamPeer
 from net.tcp import StreamPeerTCP
-from net.tls import StreamPeerSSL, close_stream, session_error
+from net.tls import StreamPeerSSL
 
 logger: Final = logging.getLogger("net.http_client")
 
-#: Bytes asked of the stream per read while a head or body is buffered (httpclient.md §5.1).
-READ_BLOCK: Final = 65536
-
-#: Body pieces at least this large are read straight from the stream when nothing is buffered;
-#: smaller ones are sliced from a READ_BLOCK read (one system call for many pieces).
-DIRECT_READ_MIN: Final = 16384
-
-#: The most asked of the stream in one read (a 16 MiB read_chunk_size gathers in the buffer).
-DIRECT_READ_MAX: Final = 1 << 20
-
-
-class _On(Enum):
-    """What happened; the table says which status follows."""
-
-    __hash__ = object.__hash__  # identity, in C: members are singletons
-
-    CLOSE = "close"
-    ADOPT = "set_connection"
-    CONNECT_STARTED = "connect started"
-    CONNECT_REFUSED = "no address accepts a connect"
-    RESOLVE_QUEUED = "name queued with the resolver"
-    RESOLVE_FAILED = "name did not resolve"
-    CONNECTED = "connected"
-    TLS_FAILED = "TLS handshake failed"
-    LOST = "connection lost or broken"
-    REQUEST_SENT = "request accepted"
-    HEAD_WITH_BODY = "final head, a body follows"
-    END_REUSABLE = "exchange over, connection reusable"
-    END_CLOSING = "exchange over, connection closes"
-
-
-# Members read on every request and body read, bound once: on CPython 3.11 any attribute read
-# on an Enum class goes through EnumType.__getattr__'s slow hook (about 70 ns, five times a
-# module global), which added up to some 2 us per small GET.
-_OK: Final = Error.OK
-_EOF: Final = Error.ERR_FILE_EOF
-_CONNECTED: Final = Status.STATUS_CONNECTED
-_BODY: Final = Status.STATUS_BODY
-_DISCONNECTED: Final = Status.STATUS_DISCONNECTED
-_REQUEST_SENT: Final = _On.REQUEST_SENT
-_HEAD_WITH_BODY: Final = _On.HEAD_WITH_BODY
-_END_REUSABLE: Final = _On.END_REUSABLE
-_END_CLOSING: Final = _On.END_CLOSING
-
-S = Status
 # Inside HTTPClient the enum names are class attributes; annotations use these aliases.
 _ClientStatus: TypeAlias = Status
 _Method: TypeAlias = Method
-_ANY = tuple(Status)
-_LIVE = (S.STATUS_CONNECTED, S.STATUS_REQUESTING, S.STATUS_BODY)
-
-#: (status, event) -> next status: httpclient.md §2 as data.
-TRANSITIONS: Final[dict[tuple[Status, _On], Status]] = {
-    **{(s, _On.CLOSE): S.STATUS_DISCONNECTED for s in _ANY},
-    **{(s, _On.ADOPT): S.STATUS_CONNECTED for s in _ANY},
-    **{
-        (s, _On.CONNECT_STARTED): S.STATUS_CONNECTING
-        for s in (S.STATUS_DISCONNECTED, S.STATUS_RESOLVING)
-    },
-    **{
-        (s, _On.CONNECT_REFUSED): S.STATUS_CANT_CONNECT
-        for s in (S.STATUS_DISCONNECTED, S.STATUS_RESOLVING, S.STATUS_CONNECTING)
-    },
-    (S.STATUS_DISCONNECTED, _On.RESOLVE_QUEUED): S.STATUS_RESOLVING,
-    (S.STATUS_DISCONNECTED, _On.RESOLVE_FAILED): S.STATUS_CANT_RESOLVE,
-    (S.STATUS_RESOLVING, _On.RESOLVE_FAILED): S.STATUS_CANT_RESOLVE,
-    (S.STATUS_CONNECTING, _On.CONNECTED): S.STATUS_CONNECTED,
-    (S.STATUS_CONNECTING, _On.TLS_FAILED): S.STATUS_SSL_HANDSHAKE_ERROR,
-    **{(s, _On.LOST): S.STATUS_CONNECTION_ERROR for s in _LIVE},
-    (S.STATUS_CONNECTED, _On.REQUEST_SENT): S.STATUS_REQUESTING,
-    (S.STATUS_REQUESTING, _On.HEAD_WITH_BODY): S.STATUS_BODY,
-    (S.STATUS_REQUESTING, _On.END_REUSABLE): S.STATUS_CONNECTED,
-    (S.STATUS_REQUESTING, _On.END_CLOSING): S.STATUS_DISCONNECTED,
-    (S.STATUS_BODY, _On.END_REUSABLE): S.STATUS_CONNECTED,
-    (S.STATUS_BODY, _On.END_CLOSING): S.STATUS_DISCONNECTED,
-}
-
-#: What ``poll`` answers in a status it cannot leave.
-_STICKY: Final = {
-    S.STATUS_DISCONNECTED: Error.ERR_UNCONFIGURED,
-    S.STATUS_CANT_RESOLVE: Error.ERR_CANT_RESOLVE,
-    S.STATUS_CANT_CONNECT: Error.ERR_CANT_CONNECT,
-    S.STATUS_CONNECTION_ERROR: Error.ERR_CONNECTION_ERROR,
-    S.STATUS_SSL_HANDSHAKE_ERROR: Error.ERR_CONNECTION_ERROR,
-}
-
-#: The ``Error`` a failed head or body read reports, by failure class.
-_FAULT_ERRORS: Final = {
-    http.Fault.MALFORMED: Error.ERR_INVALID_DATA,
-    http.Fault.LIMIT: Error.ERR_INVALID_DATA,
-    http.Fault.TRUNCATED: Error.ERR_CONNECTION_ERROR,
-}
 
 
-class _Timeout(Exception):
-    """A blocking-mode wait ran out of time."""
-
-
-class HTTPClient(Reference):
+class HTTPClient(Exchange, Reference):
     """Low-level HTTP/1.1 client: connect once, then send requests and read responses by polling.
 
     HTTPClient speaks HTTP/1.1 over a [StreamPeer]: a TCP connection it opens itself with
@@ -184,71 +91,36 @@ class HTTPClient(Reference):
     def __init__(self) -> None:
         super().__init__()
         self._status = Status.STATUS_DISCONNECTED
-        self._connection: StreamPeer | None = None
+        self._connection = None
         self._owned = False  # the client made the stream, so it closes it
-        self._origin: http.Origin | None = None
+        self._origin = None
         self._verify_host = True
         self._addresses: list[str] = []
         self._resolving = IP.RESOLVER_INVALID_ID
         self._deadline = 0.0  # when a name lookup gives up
-        self._moved_at = 0.0  # when bytes last moved, for the blocking timeout
+        self._call_started = 0.0  # when the blocking call under way began
         self._head_block = READ_BLOCK  # bytes asked per read of a response head
-        self._unsent: bytes | memoryview = b""
-        self._reader: http.ResponseReader | None = None
-        self._prepared: http.PreparedRequest | None = None
-        self._head: http.Head | None = None
+        self._unsent = b""
+        self._upload_cut = False  # the request stopped before its end
+        self._write_error = Error.OK
+        self._reader = None
+        self._prepared = None
+        self._head = None
         self._eof = False
         self._handed_over = False  # a tunnel or an upgrade: the stream is the caller's
         self._warn_empty_host = False
         self._read_chunk_size = limits.READ_CHUNK_SIZE_DEFAULT
         self._blocking = False
 
-    # --- status table -------------------------------------------------------------------
-
-    def _go(self, event: _On) -> None:
-        try:
-            self._status = TRANSITIONS[(self._status, event)]
-        except KeyError:
-            raise RuntimeError(
-                f"no transition from {self._status.name} on '{event.value}'"
-            ) from None
-        if self._status in _STICKY and self._status != _DISCONNECTED:
-            self._release()
-
-    def _release(self) -> None:
-        """Let go of the stream: close what the client made, drop what it was given."""
-        connection, self._connection = self._connection, None
-        if connection is not None and self._owned:
-            close_stream(connection)
-        self._owned = False
-        self._unsent = b""
-        if self._resolving != IP.RESOLVER_INVALID_ID:
-            IP.get_singleton().erase_resolve_item(self._resolving)
-            self._resolving = IP.RESOLVER_INVALID_ID
-
     def _notification(self, what: int) -> None:
         # Freed (its count reached 0, or Python collected it unadopted): close the stream now
-        # and give back a resolver slot still held, whatever the status.
+        # and give back a resolver slot still held, whatever the status. (A hook of the class
+        # itself: Object looks for hooks on Object classes, not on the Exchange mixin.)
         if what == NOTIFICATION_PREDELETE:
             if self._connection is not None and self._connection._freed:
                 self._connection = None  # collected along with the client: already closed
             self._release()
-            self._status = _DISCONNECTED
-
-    def _fail(self, function: str, message: str, code: Error) -> Error:
-        """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
-        if alert := session_error(self._connection):  # a TLS alert is the cause: name it
-            message = f"TLS session failed ({alert}): {message}"
-        err_print(function, message, logger)
-        self._go(_On.LOST)
-        return code
-
-    def _reset_response(self) -> None:
-        self._head = None
-        self._reader = None
-        self._prepared = None
-        self._eof = False
-        self._handed_over = False
+            self._status = DISCONNECTED
 
     # --- connecting ---------------------------------------------------------------------
 
@@ -304,9 +176,9 @@ class HTTPClient(Reference):
             return self._connect_next()
         self._resolving = IP.get_singleton().resolve_hostname_queue_item(endpoint.host)
         if self._resolving == IP.RESOLVER_INVALID_ID:
-            self._go(_On.RESOLVE_FAILED)
+            self._go(On.RESOLVE_FAILED)
             return Error.ERR_CANT_RESOLVE
-        self._go(_On.RESOLVE_QUEUED)
+        self._go(On.RESOLVE_QUEUED)
         return Error.OK
 
     def _connect_next(self) -> Error:
@@ -319,10 +191,10 @@ class HTTPClient(Reference):
             if error == Error.OK:
                 self._connection, self._owned = tcp, True
                 if self._status != Status.STATUS_CONNECTING:
-                    self._go(_On.CONNECT_STARTED)
+                    self._go(On.CONNECT_STARTED)
                 return Error.OK
         logger.debug("connect_to_host: no address of %s accepts a connection", self._origin.host)
-        self._go(_On.CONNECT_REFUSED)
+        self._go(On.CONNECT_REFUSED)
         return error
 
     def set_connection(self, connection: StreamPeer | None) -> None:
@@ -354,7 +226,7 @@ class HTTPClient(Reference):
         self._connection, self._owned = connection, False
         self._origin = _origin_of(connection)
         self._warn_empty_host = True
-        self._go(_On.ADOPT)
+        self._go(On.ADOPT)
 
     def get_connection(self) -> StreamPeer | None:
         """Returns the stream in use, or [code]null[/code]; see [member connection]."""
@@ -369,7 +241,7 @@ class HTTPClient(Reference):
         self._origin = None
         self._addresses = []
         self._reset_response()
-        self._go(_On.CLOSE)
+        self._go(On.CLOSE)
 
     # --- requests -----------------------------------------------------------------------
 
@@ -414,7 +286,12 @@ class HTTPClient(Reference):
         [/codeblock]
 
         In blocking mode (see [member blocking_mode_enabled]) the whole request is written before
-        the call returns; otherwise [method poll] writes whatever the stream could not take at once.
+        the call returns, unless the server starts answering first; otherwise [method poll] writes
+        whatever the stream could not take at once. Either way a body still unsent when the
+        response head arrives goes on being written by [method poll] and
+        [method read_response_body_chunk] (a server may stream its reply while it reads the
+        upload), unless that response is a final 4xx or 5xx, which ends the upload; the connection
+        is then not reused. A reply that came before a write failed is still delivered.
 
         Returns [constant ERR_INVALID_PARAMETER], sending nothing, when the status is not
         [constant STATUS_CONNECTED] or an argument is malformed: a method outside [enum Method] (or
@@ -437,61 +314,6 @@ class HTTPClient(Reference):
             return Error.ERR_INVALID_PARAMETER
         return self._send("request", method, url, headers, data)
 
-    def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
-        try:
-            prepared = _prepare(method, url, headers, body, self._origin)
-        except http.LocalProtocolError as refused:
-            _log_refused(function, method, refused)
-            return Error.ERR_INVALID_PARAMETER
-        if self._status != _CONNECTED:
-            bad = Error.ERR_INVALID_PARAMETER
-            fail_cond(function, "status != STATUS_CONNECTED", bad, log=logger)
-            return bad
-        if self._connection is None:
-            fail_cond(function, "connection.is_null()", Error.ERR_INVALID_DATA, log=logger)
-            return Error.ERR_INVALID_DATA
-        idle = self._idle_check(function)
-        if idle != _OK:
-            return idle
-        if prepared.empty_host and self._warn_empty_host:
-            warn_print(
-                function, "no host is known for this connection: sending an empty Host.", logger
-            )
-            self._warn_empty_host = False
-        self._reset_response()
-        self._prepared = prepared
-        self._reader = prepared.reader()
-        # A tunnel's or an upgrade's head is read a byte at a time: what follows it is the
-        # caller's (httpclient.md §5.1).
-        self._head_block = 1 if prepared.method == "CONNECT" or prepared.upgrade else READ_BLOCK
-        self._unsent = prepared.data
-        self._go(_REQUEST_SENT)
-        self._moved_at = time.monotonic()
-        error = self._flush()
-        try:
-            while self._blocking and self._unsent and error == _OK:
-                self._wait(writable=True)
-                error = self._flush()
-        except _Timeout:
-            return self._fail(function, "timed out sending the request", Error.ERR_TIMEOUT)
-        if error != _OK:
-            return self._fail(function, f"sending the request failed ({error.name})", error)
-        return _OK
-
-    def _flush(self) -> Error:
-        """Write what the stream takes now of the unsent request."""
-        while self._unsent and self._connection is not None:
-            error, sent = self._connection._write(self._unsent)
-            if error != _OK:
-                return error
-            if not sent:
-                break
-            # The whole request usually goes at once; a partial write keeps a view of the rest.
-            unsent = self._unsent
-            self._unsent = b"" if sent == len(unsent) else memoryview(unsent)[sent:]
-            self._moved_at = time.monotonic()
-        return _OK
-
     # --- polling ------------------------------------------------------------------------
 
     def poll(self) -> Error:
@@ -505,46 +327,15 @@ class HTTPClient(Reference):
         [constant ERR_UNCONFIGURED] when there is no connection, [constant ERR_CANT_RESOLVE] or
         [constant ERR_CANT_CONNECT] when connecting failed, [constant ERR_CONNECTION_ERROR] when the
         connection broke, [constant ERR_INVALID_DATA] when the response head is malformed or over a
-        size limit, and [constant ERR_TIMEOUT] when a wait in blocking mode ran out. The status says
-        which; an error status stays until [method connect_to_host], a new [member connection] or
-        [method close].
+        size limit, and [constant ERR_TIMEOUT] when a call in blocking mode ran out of time. The
+        status says which; an error status stays until [method connect_to_host], a new
+        [member connection] or [method close].
         """
         step = _POLL_STEPS.get(self._status)
-        return step(self) if step is not None else _STICKY[self._status]
+        return step(self) if step is not None else STICKY[self._status]
 
     def _poll_connected(self) -> Error:
         return self._idle_check("poll")
-
-    def _idle_check(self, function: str) -> Error:
-        """OK while the idle connection can carry a request; otherwise it is lost:
-        CONNECTION_ERROR, logged at DEBUG whichever call found it (an idle close is a network
-        outcome, not misuse: httpclient.md §11, §13.3); a TLS alert is not a close but class F,
-        one ERROR line naming it (robustness.md §5)."""
-        if self._handed_over or self._connection is None:
-            return _OK
-        error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
-        if error == _OK and not data:
-            return _OK
-        if error == _EOF:
-            why = "the server closed it"
-        elif error != _OK:
-            why = f"the stream failed ({Error(error).name})"
-        else:
-            why = "the server sent bytes while no request was outstanding"
-        if error not in (_OK, _EOF) and session_error(self._connection):  # not an idle close
-            return self._fail(function, "the idle connection broke", Error.ERR_CONNECTION_ERROR)
-        logger.debug("%s: idle connection ended: %s", function, why)
-        self._go(_On.LOST)
-        return Error.ERR_CONNECTION_ERROR
-
-    def _poll_body(self) -> Error:
-        # With body bytes still buffered the next read delivers them and judges the end.
-        buffered = self._reader is not None and self._reader.buffered
-        if not buffered and self._connection is not None and _broken(self._connection):
-            return self._fail(
-                "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
-            )
-        return _OK
 
     def _poll_resolving(self) -> Error:
         resolver = IP.get_singleton()
@@ -560,7 +351,7 @@ class HTTPClient(Reference):
         self._resolving = IP.RESOLVER_INVALID_ID
         if not self._addresses:
             logger.debug("poll: cannot resolve %s", self._origin.host if self._origin else "")
-            self._go(_On.RESOLVE_FAILED)
+            self._go(On.RESOLVE_FAILED)
             return Error.ERR_CANT_RESOLVE
         return self._connect_next()
 
@@ -572,13 +363,12 @@ class HTTPClient(Reference):
             if tls == StreamPeerSSL.Status.STATUS_HANDSHAKING:
                 return Error.OK
             if tls == StreamPeerSSL.Status.STATUS_CONNECTED:
-                self._go(_On.CONNECTED)
+                self._go(On.CONNECTED)
                 return Error.OK
-            self._go(_On.TLS_FAILED)
+            self._go(On.TLS_FAILED)
             return Error.ERR_CANT_CONNECT
         assert isinstance(connection, StreamPeerTCP) and self._origin is not None
-        connection.poll()
-        tcp = connection.get_status()
+        tcp = connection.get_status()  # one non-blocking step of the connect
         if tcp == StreamPeerTCP.Status.STATUS_CONNECTING:
             return Error.OK
         if tcp != StreamPeerTCP.Status.STATUS_CONNECTED:
@@ -587,138 +377,18 @@ class HTTPClient(Reference):
             if self._addresses:
                 return self._connect_next()
             logger.debug("poll: cannot connect to %s", self._origin.host)
-            self._go(_On.CONNECT_REFUSED)
+            self._go(On.CONNECT_REFUSED)
             return Error.ERR_CANT_CONNECT
         if not self._origin.tls:
-            self._go(_On.CONNECTED)
+            self._go(On.CONNECTED)
             return Error.OK
         tls_peer = StreamPeerSSL()
         tls_peer.set_blocking_handshake_enabled(False)
         self._connection = tls_peer
         if tls_peer.connect_to_stream(connection, self._verify_host, self._origin.host) != Error.OK:
-            self._go(_On.TLS_FAILED)
+            self._go(On.TLS_FAILED)
             return Error.ERR_CANT_CONNECT
         return Error.OK
-
-    def _poll_requesting(self) -> Error:
-        assert self._reader is not None and self._connection is not None
-        write_error = self._flush() if self._unsent else _OK
-        try:
-            head = self._read_head(write_error)
-        except _Timeout:
-            return self._fail("poll", "timed out waiting for the response", Error.ERR_TIMEOUT)
-        except http.RemoteProtocolError as fault:
-            if write_error != _OK and fault.fault is http.Fault.TRUNCATED:
-                return self._fail(
-                    "poll", f"sending the request failed ({write_error.name})", write_error
-                )
-            return self._fail("poll", fault.message, _FAULT_ERRORS[fault.fault])
-        if head is None:
-            if write_error != _OK:
-                return self._fail(
-                    "poll", f"sending the request failed ({write_error.name})", write_error
-                )
-            return _OK
-        self._head = head
-        if head.te_with_cl:
-            warn_print(
-                "poll",
-                "response has both Transfer-Encoding and Content-Length: the length is "
-                "ignored and the connection will close after the body.",
-                logger,
-            )
-        if head.has_body:
-            self._go(_HEAD_WITH_BODY)
-        else:
-            self._handed_over = head.framing in (http.Framing.TUNNEL, http.Framing.UPGRADE)
-            self._end_exchange()
-        return _OK
-
-    def _read_head(self, write_error: Error) -> http.Head | None:
-        """Feed what has arrived to the reader until the final head is complete.
-
-        Non-blocking: stops when the stream has nothing more. Blocking: waits for bytes first
-        (bounded by the blocking timeout; a reply is rarely there the moment a request went
-        out), then reads, until the head, an error or a timeout.
-        """
-        assert self._reader is not None and self._connection is not None
-        reader = self._reader
-        self._moved_at = time.monotonic()
-        block = self._head_block
-        blocking = self._blocking and write_error == _OK
-        while True:
-            if not self._eof:
-                if blocking:
-                    if self._unsent:
-                        self._flush()
-                    self._wait()
-                if not self._pull(block):
-                    if blocking:
-                        continue
-                    return None
-            head = reader.next_head()
-            if head is not None or self._eof:
-                return head
-
-    def _pull(self, size: int, piece: int = 0, taken: int = 0) -> bool | http.Body:
-        """Read up to ``size`` bytes into the reader: ``False`` when the stream had nothing,
-        ``True`` after bytes or the stream's end.
-
-        With ``piece`` (a body read of that many bytes, at least DIRECT_READ_MIN, of which the
-        caller holds ``taken`` already) ending before the body bytes that follow the buffer run
-        out, it reads just what completes the piece (at most DIRECT_READ_MAX). With nothing
-        buffered that read goes straight from the stream to the caller as a ``Body``, whole or
-        not, sparing the buffer and its copies.
-        """
-        reader, connection = self._reader, self._connection
-        assert reader is not None and connection is not None
-        direct = 0
-        if piece >= DIRECT_READ_MIN and (buffered := reader.buffered) + taken < piece:
-            whole = piece - taken - buffered
-            if reader.direct_run() > whole:
-                # The piece ends inside a run of body: ask for just what completes it, so the
-                # buffer empties and the next piece can come straight from the stream. A piece
-                # that reaches the run's end (a chunk's, the body's) is read with what follows
-                # it, so the read that consumes the body's end also sees it.
-                size = min(whole, DIRECT_READ_MAX)
-                if not buffered:
-                    direct = size
-        error, data = connection._read(size)
-        if data:
-            self._moved_at = time.monotonic()
-            if direct:
-                return reader.take_direct(data)
-            reader.feed(data)
-            return True
-        if error == _OK:
-            return False
-        self._eof = True
-        reader.feed_eof(clean=error == _EOF)
-        return True
-
-    def _wait(self, writable: bool = False) -> None:
-        """Block until the stream can be read (or written), or raise ``_Timeout``.
-
-        The blocking timeout counts from the last time bytes moved (``_moved_at``, set when a
-        blocking step starts and by every write or read that moves bytes), so it bounds each
-        wait and a slow but steady transfer never times out (httpclient.md §6).
-        """
-        assert self._connection is not None
-        limit = settings.get_int(settings.BLOCKING_TIMEOUT)
-        timeout = self._moved_at + limit - time.monotonic() if limit else None
-        if timeout is not None and timeout <= 0:
-            raise _Timeout
-        if not self._connection._ready_within(writable, timeout):
-            raise _Timeout
-
-    def _end_exchange(self) -> None:
-        """The response is complete: keep the connection or close it, as the reader says."""
-        assert self._reader is not None
-        if self._reader.reusable and not self._unsent and not self._eof:
-            self._go(_END_REUSABLE)
-            return
-        self._release()
-        self._go(_END_CLOSING)
 
     # --- the response -------------------------------------------------------------------
 
@@ -804,7 +474,7 @@ class HTTPClient(Reference):
         and [constant STATUS_CONNECTION_ERROR]. Outside [constant STATUS_BODY] the call logs an
         error and returns an empty array.
         """
-        if self._status != _BODY:
+        if self._status != BODY:
             fail_cond(
                 "read_response_body_chunk",
                 "status != STATUS_BODY",
@@ -826,76 +496,12 @@ class HTTPClient(Reference):
                 if len(piece.data) < size and not piece.end and not self._eof:
                     piece = self._read_more(piece, size)
         except http.RemoteProtocolError as fault:
-            code = _FAULT_ERRORS[fault.fault]
+            code = FAULT_ERRORS[fault.fault]
             self._fail("read_response_body_chunk", f"{fault.message} ({code.name})", code)
             return fault.partial
         if piece.end:
             self._end_exchange()
         return piece.data
-
-    def _read_more(self, first: http.Body, size: int) -> http.Body:
-        """``first`` (what the buffer gave, short of a piece and not the end) plus what one
-        block from the stream adds, never waiting.
-
-        The stream is not read while the buffer holds a whole piece or the body's end (a
-        close after a complete body is then the next request's to find, as for any later
-        loss, httpclient.md §5.6). When a block came but decoded to nothing, one more is read,
-        so a framing line (chunk size, trailer) longer than a piece still completes; the
-        core's line limits keep the buffer bounded. A large rest may come straight from the
-        stream.
-        """
-        reader = self._reader
-        assert reader is not None
-        rest = size - len(first.data)
-        try:
-            pulled = self._pull(READ_BLOCK, piece=size, taken=len(first.data))
-            if isinstance(pulled, http.Body):
-                more = pulled
-            else:
-                more = reader.read_body(rest)
-                if not (more.data or more.end or self._eof) and pulled and self._pull(READ_BLOCK):
-                    more = reader.read_body(rest)
-        except http.RemoteProtocolError as fault:
-            fault.partial = first.data + fault.partial
-            raise
-        return _joined([first.data], more) if first.data else more
-
-    def _read_blocking(self, size: int) -> http.Body:
-        """A whole piece (httpclient.md §6) once the buffer could not give one: read, and wait
-        when the stream has nothing, until the reader can answer or the blocking timeout
-        passes. Parts of a large piece read straight from the stream are held and joined
-        once the piece is whole."""
-        reader = self._reader
-        assert reader is not None
-        held: list[bytes] = []
-        got = 0
-        self._moved_at = time.monotonic()
-        try:
-            while True:
-                try:
-                    pulled = self._pull(READ_BLOCK, piece=size, taken=got)
-                    if isinstance(pulled, http.Body):  # inside a run of body: whole when full
-                        held.append(pulled.data)
-                        got += len(pulled.data)
-                        if got == size:
-                            return _joined(held, http.Body(b"", False))
-                        continue
-                    if not pulled:
-                        self._wait()
-                except _Timeout:
-                    partial = reader.read_body(size - got)
-                    self._fail(
-                        "read_response_body_chunk",
-                        "timed out waiting for the body (ERR_TIMEOUT)",
-                        Error.ERR_TIMEOUT,
-                    )
-                    return _joined(held, http.Body(partial.data, False))
-                piece = reader.read_body(size - got, blocking=not self._eof)
-                if piece.data or piece.end or self._eof:
-                    return _joined(held, piece)
-        except http.RemoteProtocolError as fault:
-            fault.partial = b"".join(held) + fault.partial
-            raise
 
     # --- settings -----------------------------------------------------------------------
 
@@ -916,13 +522,15 @@ class HTTPClient(Reference):
 
     def set_blocking_mode(self, enabled: bool) -> None:
         """If [code]true[/code], calls wait until their step is done instead of returning at once:
-        [method request] writes the whole request, [method poll] in [constant STATUS_REQUESTING]
-        returns with the response head, an error or a timeout, and [method read_response_body_chunk]
-        waits for a full piece. Connecting still moves only through [method poll].
+        [method request] writes the whole request (or until the server starts answering),
+        [method poll] in [constant STATUS_REQUESTING] returns with the response head, an error or a
+        timeout, and [method read_response_body_chunk] waits for a full piece. Connecting still
+        moves only through [method poll].
 
-        Each wait is bounded by the [code]network/limits/http/blocking_timeout_seconds[/code]
-        setting (30 seconds unless changed, 0 for no limit). When it runs out the call returns
-        [constant ERR_TIMEOUT] (a read returns the bytes it has) and the status becomes
+        Each call as a whole is bounded by the
+        [code]network/limits/http/blocking_timeout_seconds[/code] setting (30 seconds unless
+        changed, 0 for no limit), however steadily bytes trickle in. When it runs out the call
+        returns [constant ERR_TIMEOUT] (a read returns the bytes it has) and the status becomes
         [constant STATUS_CONNECTION_ERROR]. A change applies from the next call.
         """
         self._blocking = bool(enabled)
@@ -1025,7 +633,7 @@ class HTTPClient(Reference):
 
 ClassDB.register_class(HTTPClient)
 
-#: What ``poll`` does in each status that can move; the others answer from ``_STICKY``.
+#: What ``poll`` does in each status that can move; the others answer from ``STICKY``.
 _POLL_STEPS: Final[dict[Status, Callable[[HTTPClient], Error]]] = {
     Status.STATUS_RESOLVING: HTTPClient._poll_resolving,
     Status.STATUS_CONNECTING: HTTPClient._poll_connecting,
@@ -1033,59 +641,6 @@ _POLL_STEPS: Final[dict[Status, Callable[[HTTPClient], Error]]] = {
     Status.STATUS_REQUESTING: HTTPClient._poll_requesting,
     Status.STATUS_BODY: HTTPClient._poll_body,
 }
-
-_USER_AGENT: Final = user_agent()
-
-#: Requests whose target, headers and body add up to at most this many characters are
-#: remembered; larger ones are prepared afresh (the cache stays small: 256 entries).
-_CACHED_REQUEST_MAX: Final = 4096
-
-
-def _prepare(
-    method: int, url: str, headers: list[str], body: bytes, origin: http.Origin | None
-) -> http.PreparedRequest:
-    """``http.build_request``, remembered: a client repeating a request (polling an API, many
-    clients fetching one path) skips its checks and serialisation. Raises what it raises."""
-    try:
-        if len(url) + sum(map(len, headers)) + len(body) <= _CACHED_REQUEST_MAX:
-            return _prepare_cached(method, url, tuple(headers), body, origin)
-    except (TypeError, ValueError):  # an argument that cannot be a key: build_request judges it
-        pass
-    return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
-
-
-@functools.lru_cache(maxsize=256, typed=True)
-def _prepare_cached(
-    method: int, url: str, headers: tuple[str, ...], body: bytes, origin: http.Origin | None
-) -> http.PreparedRequest:
-    return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
-
-
-def _joined(held: list[bytes], last: http.Body) -> http.Body:
-    """``last`` with the parts held before it in front."""
-    if not held:
-        return last
-    return http.Body(
-        b"".join([*held, last.data]) if len(held) > 1 or last.data else held[0], last.end
-    )
-
-
-def _broken(connection: StreamPeer) -> bool:
-    """Whether a stream with a status reports an error (a TLS peer is judged by its TCP peer)."""
-    while isinstance(connection, StreamPeerSSL):
-        if connection.get_status() in (
-            StreamPeerSSL.Status.STATUS_ERROR,
-            StreamPeerSSL.Status.STATUS_ERROR_HOSTNAME_MISMATCH,
-        ):
-            return True
-        base = connection.get_stream()
-        if base is None:
-            return False
-        connection = base
-    return (
-        isinstance(connection, StreamPeerTCP)
-        and connection.get_status() == StreamPeerTCP.Status.STATUS_ERROR
-    )
 
 
 def _origin_of(connection: StreamPeer) -> http.Origin | None:
@@ -1101,17 +656,3 @@ def _origin_of(connection: StreamPeer) -> http.Origin | None:
     if isinstance(connection, StreamPeerTCP) and connection.get_connected_host():
         return http.Origin(connection.get_connected_host(), connection.get_connected_port(), False)
     return None
-
-
-def _log_refused(function: str, method: int, refused: http.LocalProtocolError) -> None:
-    """One line for a request that failed validation, in the engine's words where it has them."""
-    rule = refused.rule
-    bad = Error.ERR_INVALID_PARAMETER
-    if rule is http.RequestRule.METHOD:
-        err_print(function, f"Index p_method = {method} is out of bounds (METHOD_MAX = 9).", logger)
-    elif rule is http.RequestRule.TARGET:
-        fail_cond(function, "!_check_request_url(p_method, p_url)", bad, log=logger)
-    elif rule in (http.RequestRule.HEADER, http.RequestRule.HOST):
-        fail_cond(function, f"!is_valid_header(p_headers[{refused.index}])", bad, log=logger)
-    else:
-        err_print(function, f"{refused.message}. Returned: {bad.name}", logger)

@@ -58,6 +58,28 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
         return bool(selector.select(timeout))
 
 
+def wait_for_either(peer: StreamPeer, timeout: float | None) -> bool:
+    """Block until ``peer`` can be read or written, or ``timeout`` seconds pass (``False``).
+
+    For a caller with bytes to send that must also take what arrives meanwhile (an upload
+    whose reply comes while it goes out). What the peer holds ready by its own account (text
+    a TLS peer has decrypted already) counts as readable at once. A peer without an OS
+    handle is re-checked after one short interval, as in ``wait_for``.
+    """
+    fd = peer.fileno()
+    if fd < 0:
+        return wait_for(peer, False, timeout)
+    if peer._ready_within(False, 0.0):
+        return True
+    if HAS_POLL:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLOUT)
+        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        return bool(selector.select(timeout))
+
+
 #: Whether ``select.poll`` exists here (it does not on Windows).
 HAS_POLL: Final = hasattr(select, "poll")
 

@@ -5,12 +5,12 @@ socket outcomes to engine ``Error`` codes. Imports ``engine.object_model``, ``ne
 ``net.settings`` and the standard library (``socket``, ``select``, ``fcntl``/``termios``).
 
 Why it is shaped this way:
-- The socket is non-blocking from birth. ``connect_to_host`` starts the connect; ``poll`` and
-  ``get_status`` finish it by asking, without waiting, whether the socket became writable and
+- The socket is non-blocking from birth. ``connect_to_host`` starts the connect; ``get_status``
+  finishes it by asking, without waiting, whether the socket became writable and
   what ``SO_ERROR`` says. A connect still pending when the deadline passes (read from
   ``network/limits/tcp/connect_timeout_seconds`` when the connect starts, monotonic clock)
-  fails. Completion is checked before the deadline, so a late poll never fails a connect that
-  has already succeeded.
+  fails. Completion is checked before the deadline, so a late status check never fails a
+  connect that has already succeeded.
 - As in the engine, ``get_status`` on a connected peer notices an orderly close (nothing
   buffered, peer sent FIN) or a reset, and the peer then releases its socket. The outcome stays
   readable: later reads return ``ERR_FILE_EOF`` after an orderly close and
@@ -63,10 +63,9 @@ def _writable_now(sock: socket.socket) -> bool:
 class StreamPeerTCP(StreamPeer):
     """A TCP connection: non-blocking connect, status, reads and writes that never block.
 
-    [method connect_to_host] starts a connect and returns at once; [method poll] (or
-    [method get_status]) finishes it and later notices when the peer closes the connection or it
-    breaks. Nagle's algorithm is off by default (see [method set_no_delay]), which suits request and
-    response traffic.
+    [method connect_to_host] starts a connect and returns at once; [method get_status] finishes it
+    and later notices when the peer closes the connection or it breaks. Nagle's algorithm is off by
+    default (see [method set_no_delay]), which suits request and response traffic.
     """
 
     class Status(IntEnum):
@@ -78,7 +77,7 @@ class StreamPeerTCP(StreamPeer):
     #: One short description per bound constant, for the generated class reference.
     _constant_docs: ClassVar[dict[str, str]] = {
         "STATUS_NONE": "Not connected: at first, after a disconnect or the peer's orderly close.",
-        "STATUS_CONNECTING": "A connect is under way; [method poll] finishes it.",
+        "STATUS_CONNECTING": "A connect is under way; [method get_status] finishes it.",
         "STATUS_CONNECTED": "Connected: data can move both ways.",
         "STATUS_ERROR": "The connect failed or timed out, or the connection broke.",
     }
@@ -183,24 +182,15 @@ class StreamPeerTCP(StreamPeer):
         self._status = _Status.STATUS_CONNECTED if connected else _Status.STATUS_CONNECTING
         return Error.OK
 
-    def poll(self) -> Error:
-        """Do one non-blocking step: finish a pending connect (or fail it once the
-        [code]network/limits/tcp/connect_timeout_seconds[/code] setting has passed), or check that a
-        live connection is still open. Returns [constant ERR_CONNECTION_ERROR] while the status is
-        [constant STATUS_ERROR], else [constant OK].
-        """
-        self._update()
-        if self._status == _Status.STATUS_ERROR:
-            return Error.ERR_CONNECTION_ERROR
-        return Error.OK
-
     def is_connected_to_host(self) -> bool:
         """Returns [code]true[/code] while the status is [constant STATUS_CONNECTED]."""
         return self._status == _Status.STATUS_CONNECTED
 
     def get_status(self) -> Annotated[int, Status]:
-        """Returns the status, a [enum Status] constant, after one non-blocking step (see
-        [method poll]).
+        """Returns the status, a [enum Status] constant, after one non-blocking step: a pending
+        connect is finished (or failed once the
+        [code]network/limits/tcp/connect_timeout_seconds[/code] setting has passed), and a live
+        connection is checked for the peer's close or a failure.
         """
         self._update()
         return int(self._status)
@@ -445,7 +435,6 @@ class StreamPeerTCP(StreamPeer):
     def _bind_methods(cls) -> None:
         bind = ClassDB.bind_method
         bind(cls, "connect_to_host", args=("host", "port"))
-        bind(cls, "poll")
         bind(cls, "is_connected_to_host", const=True)
         bind(cls, "get_status")
         bind(cls, "get_connected_host", const=True)

@@ -459,7 +459,6 @@ def test_set_connection_with_a_tcp_peer_takes_its_origin(raw_server: ServerFacto
     end = time.monotonic() + DEADLINE
     while tcp.get_status() == StreamPeerTCP.Status.STATUS_CONNECTING:
         assert time.monotonic() < end
-        tcp.poll()
         time.sleep(0.0005)
     http = HTTPClient()
     http.set_connection(tcp)

@@ -469,3 +469,166 @@ def test_scripted_peer_read_times_out_with_the_bytes_so_far(engine_log: LogLines
     assert http.read_response_body_chunk() == b"abc"
     assert http.get_status() == S.STATUS_CONNECTION_ERROR
     assert [line.split(":")[1] for line in errors(engine_log)] == [" read_response_body_chunk"]
+
+
+# --- the timeout bounds each call as a whole (§6) ----------------------------------------------
+
+#: How often the dripping servers below move a little, well inside the 1 s timeout.
+DRIP_EVERY = 0.3
+#: The most a dripping server moves, so it ends by itself (about 6 s of dripping).
+DRIP_MAX = 20
+#: What the slow reader of an upload takes each time: more than the client's socket holds.
+UPLOAD_DRIP = 6 << 20
+
+
+def serve_dripping(
+    listener: socket.socket, handler: Callable[[socket.socket], None]
+) -> Callable[[], None]:
+    """Run ``handler`` on one accepted connection in a thread; returns a join that re-raises."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with accept(listener) as conn:
+                handler(conn)
+        except BaseException as exc:  # re-raised by join
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join(DRIP_EVERY * DRIP_MAX + 10)
+        assert not thread.is_alive()
+        if errors:
+            raise errors[0]
+
+    return join
+
+
+def drip(conn: socket.socket, data: bytes, stop: threading.Event) -> None:
+    """Send ``data`` one byte at a time, each just inside the client's wait, until ``stop``."""
+    for byte in data[:DRIP_MAX]:
+        if stop.wait(DRIP_EVERY):
+            return
+        try:
+            conn.sendall(bytes([byte]))
+        except OSError:  # the client gave up and closed
+            return
+
+
+def read_head(conn: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        assert chunk
+        data += chunk
+
+
+def dripping_client(listener: socket.socket) -> HTTPClient:
+    http = HTTPClient()
+    http.set_blocking_mode(True)
+    assert http.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
+    pump(http, S.STATUS_CONNECTING)
+    return http
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_a_dripped_head_cannot_hold_poll_past_the_timeout(
+    tcp_listener: Callable[..., socket.socket], engine_log: LogLines
+) -> None:
+    listener = tcp_listener()
+    stop = threading.Event()
+
+    def handler(conn: socket.socket) -> None:
+        read_head(conn)
+        drip(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", stop)
+
+    join = serve_dripping(listener, handler)
+    http = dripping_client(listener)
+    try:
+        assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+        started = time.monotonic()
+        assert http.poll() == Error.ERR_TIMEOUT
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        join()
+    assert elapsed < 4, f"poll took {elapsed:.1f} s with a 1 s timeout"
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert not http.has_response()
+    assert errors(engine_log) == ["ERROR: poll: timed out waiting for the response"]
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_a_dripped_body_cannot_hold_a_read_past_the_timeout(
+    tcp_listener: Callable[..., socket.socket], engine_log: LogLines
+) -> None:
+    listener = tcp_listener()
+    stop = threading.Event()
+    body = bytes(range(100))
+
+    def handler(conn: socket.socket) -> None:
+        read_head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + body[:1])
+        drip(conn, body[1:], stop)
+
+    join = serve_dripping(listener, handler)
+    http = dripping_client(listener)
+    try:
+        assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+        assert http.poll() == Error.OK
+        assert http.get_status() == S.STATUS_BODY
+        started = time.monotonic()
+        partial = http.read_response_body_chunk()  # wants all 100 bytes (read_chunk_size 4096)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        join()
+    assert elapsed < 4, f"the read took {elapsed:.1f} s with a 1 s timeout"
+    assert 1 <= len(partial) < len(body)
+    assert body.startswith(partial)  # the bytes so far, in order
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert errors(engine_log) == [
+        "ERROR: read_response_body_chunk: timed out waiting for the body (ERR_TIMEOUT)"
+    ]
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_a_slowly_read_upload_cannot_hold_request_past_the_timeout(
+    tcp_listener: Callable[..., socket.socket], engine_log: LogLines
+) -> None:
+    """Every DRIP_EVERY seconds the server takes a few MiB of the upload, enough for the
+    client to write again each time, far too little for the whole upload within the timeout."""
+    listener = tcp_listener()
+    # A fixed, small receive window: each drain below bounds what the client can move.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 18)
+    stop = threading.Event()
+
+    def handler(conn: socket.socket) -> None:
+        conn.setblocking(False)
+        for _ in range(DRIP_MAX):
+            if stop.wait(DRIP_EVERY):
+                return
+            taken = 0
+            try:
+                while taken < UPLOAD_DRIP and (chunk := conn.recv(1 << 16)):
+                    taken += len(chunk)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return
+
+    join = serve_dripping(listener, handler)
+    http = dripping_client(listener)
+    try:
+        started = time.monotonic()
+        result = http.request_raw(HTTPClient.METHOD_POST, "/", [], b"u" * (128 << 20))
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        join()
+    assert result == Error.ERR_TIMEOUT
+    assert elapsed < 4, f"request took {elapsed:.1f} s with a 1 s timeout"
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert errors(engine_log) == ["ERROR: request_raw: timed out sending the request"]

@@ -535,7 +535,6 @@ def test_11_adopted_tls_over_tcp_gives_host_and_port(
     end = time.monotonic() + DEADLINE
     while tcp.get_status() == StreamPeerTCP.Status.STATUS_CONNECTING:
         assert time.monotonic() < end
-        tcp.poll()
         time.sleep(0.0005)
     tls = StreamPeerSSL()
     assert tls.connect_to_stream(tcp, False, "localhost") == Error.OK

@@ -56,7 +56,6 @@ def test_registered_with_the_engine_api_in_bind_order() -> None:
     methods = ClassDB.class_get_method_list("StreamPeerTCP", True)
     assert [m["name"] for m in methods] == [
         "connect_to_host",
-        "poll",
         "is_connected_to_host",
         "get_status",
         "get_connected_host",
@@ -75,11 +74,16 @@ def test_registered_with_the_engine_api_in_bind_order() -> None:
     assert ClassDB.class_get_integer_constant("StreamPeerTCP", "STATUS_ERROR") == 3
 
 
+def test_poll_is_not_bound_as_in_the_engine_3_5() -> None:
+    """3.5's StreamPeerTCP has no poll() (a 4.x method): get_status does the step."""
+    assert not ClassDB.class_has_method("StreamPeerTCP", "poll", True)
+    assert not hasattr(StreamPeerTCP(), "poll")
+
+
 def test_a_new_peer_is_idle() -> None:
     peer = StreamPeerTCP()
     assert peer.get_status() == S.STATUS_NONE
     assert type(peer.get_status()) is int
-    assert peer.poll() == Error.OK
     assert not peer.is_connected_to_host()
     assert (peer.get_connected_host(), peer.get_connected_port()) == ("", 0)
     assert peer.fileno() == -1
@@ -97,7 +101,7 @@ def test_connect_and_poll_to_connected(tcp_listener: Listen, loopback_host: str)
     assert peer.connect_to_host(loopback_host, port) == Error.OK
     assert peer.get_status() in (S.STATUS_CONNECTING, S.STATUS_CONNECTED)
     server = accept(listener)
-    while peer.poll() == Error.OK and peer.get_status() == S.STATUS_CONNECTING:
+    while peer.get_status() == S.STATUS_CONNECTING:
         wait_fd(peer.fileno(), writable=True)
     assert peer.get_status() == S.STATUS_CONNECTED
     assert peer.is_connected_to_host()
@@ -136,7 +140,6 @@ def test_a_refused_connect_ends_in_status_error(engine_log: LogLines) -> None:
         else:  # some systems refuse at once
             assert started == Error.FAILED
     assert peer.get_status() == S.STATUS_ERROR
-    assert peer.poll() == Error.ERR_CONNECTION_ERROR
     assert peer.fileno() == -1
     assert peer.get_connected_host() == "127.0.0.1"  # kept for the caller's log line
     assert peer.get_partial_data(1) == [Error.ERR_CONNECTION_ERROR, b""]
@@ -181,7 +184,7 @@ def test_a_pending_connect_stays_connecting_within_the_timeout(
     peer = StreamPeerTCP()
     assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
     assert peer.get_status() == S.STATUS_CONNECTING
-    assert peer.poll() == Error.OK
+    assert peer.get_status() == S.STATUS_CONNECTING  # asking again does not fail it
     assert peer.get_partial_data(4) == [Error.OK, b""]  # nothing yet, not an error
     assert peer.put_partial_data(b"x") == [Error.OK, 0]
     peer.disconnect_from_host()
@@ -196,7 +199,6 @@ def test_a_connect_pending_past_the_deadline_fails(
     peer = StreamPeerTCP()
     assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
     assert peer.get_status() == S.STATUS_ERROR
-    assert peer.poll() == Error.ERR_CONNECTION_ERROR
     assert peer.fileno() == -1
     assert engine_log.lines == []
 
@@ -332,7 +334,6 @@ def test_an_orderly_close_reads_as_eof(pair: tuple[StreamPeerTCP, socket.socket]
     wait_fd(peer.fileno())
     assert peer.get_partial_data(10) == [Error.ERR_FILE_EOF, b""]
     assert peer.get_status() == S.STATUS_NONE
-    assert peer.poll() == Error.OK
     assert peer.fileno() == -1
     assert peer.get_partial_data(10) == [Error.ERR_FILE_EOF, b""]  # it stays readable
     assert peer.get_data(1) == [Error.ERR_FILE_EOF, b""]
@@ -358,7 +359,6 @@ def test_a_reset_reads_as_connection_error(pair: tuple[StreamPeerTCP, socket.soc
     wait_fd(peer.fileno())
     assert peer.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert peer.get_status() == S.STATUS_ERROR
-    assert peer.poll() == Error.ERR_CONNECTION_ERROR
     assert peer.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
 
 
