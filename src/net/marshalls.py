@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import array
 import itertools
+import logging
 import struct
 import sys
 from collections.abc import Iterator
@@ -87,7 +88,7 @@ class VariantEncodeError(ValueError):
         self.function = function
         self.message = message
 
-    def log(self, log: Any) -> None:
+    def log(self, log: logging.Logger) -> None:
         """Write the one engine-style line the engine prints first for this failure."""
         err_print(self.function, self.message, log)
 
@@ -104,7 +105,7 @@ class VariantDecodeError(ValueError):
         self.function = function
         self.message = message
 
-    def log(self, log: Any) -> None:
+    def log(self, log: logging.Logger) -> None:
         """Write the one engine-style line the engine prints first for this failure."""
         err_print(self.function, self.message, log)
 
