@@ -8,7 +8,8 @@ not installed are skipped with a line; nothing is installed here. Prints, never 
 
 Scenarios: ``small`` (sequential keep-alive GETs), ``large`` (one big body, Content-Length and
 chunked), ``concurrent`` (100 connections in one thread), ``rss`` (peak RSS growth streaming
-1 GiB, one subprocess per measurement) and ``binding`` (the binding layer's call/set/get).
+1 GiB, one subprocess per measurement), ``binding`` (the binding layer's call/set/get) and
+``variant`` (the engine's binary Variant format beside pickle and json; no network).
 ``--profile MODE`` prints a cProfile of HTTPClient instead (``profile_get.py``).
 """
 
@@ -26,9 +27,10 @@ import many_conns
 import profile_get
 import rss_growth
 import small_gets
+import variant_codec
 from harness import Options, ServerProcess
 
-SCENARIOS = ("small", "large", "concurrent", "rss", "binding")
+SCENARIOS = ("small", "large", "concurrent", "rss", "binding", "variant")
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -105,6 +107,8 @@ def main() -> None:
             rss_growth.run(options, server)
         if "binding" in chosen:
             binding_calls.run(options)
+        if "variant" in chosen:
+            variant_codec.run(options)
     finally:
         server.stop()
     print(f"\nTotal time {time.perf_counter() - started:.0f} s.")

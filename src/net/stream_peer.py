@@ -20,11 +20,16 @@ from typing import Any, Final
 
 from engine.object_model import ClassDB, Error, PropertyInfo, Reference, VariantType
 from engine.object_model.errors import err_print, fail_cond
+from net.marshalls import VariantDecodeError, VariantEncodeError, decode_variant, encode_variant
 
 logger: Final = logging.getLogger("net.stream_peer")
 
 #: The largest size the engine's C ``int`` arguments (buffer sizes) can carry.
 INT32_MAX: Final = 2**31 - 1
+
+#: The most a read whose size the peer chose asks the transport for at once, so a length
+#: prefix that lies costs no memory beyond what actually arrives.
+UNTRUSTED_READ_CHUNK: Final = 64 * 1024
 
 #: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
 NO_HANDLE_RECHECK: Final = 0.001
@@ -171,6 +176,17 @@ class StreamPeer(Reference):
                 return Error.ERR_UNAVAILABLE, builtins.bytes(received)
         return Error.OK, builtins.bytes(received)
 
+    def _take_untrusted(self, size: int) -> tuple[Error, bytes]:
+        """``_take`` for a size read from the stream itself: asks for a bounded piece at a
+        time, so memory grows only with the bytes that really arrive."""
+        received = bytearray()
+        while len(received) < size:
+            err, chunk = self._take(min(size - len(received), UNTRUSTED_READ_CHUNK))
+            received += chunk
+            if err != Error.OK:
+                return err, builtins.bytes(received)
+        return Error.OK, builtins.bytes(received)
+
     def get_partial_data(self, bytes: int) -> list[Any]:
         """Receive up to [code]bytes[/code] bytes that have arrived, without waiting. Returns
         [code][error, data][/code]; the data may be shorter than asked, or empty.
@@ -288,6 +304,24 @@ class StreamPeer(Reference):
         self.put_u32(len(data))
         self.put_data(data)
 
+    def put_var(self, value: Any, full_objects: bool = False) -> None:
+        """Write [code]value[/code] in the engine's binary Variant format, after its size as a
+        32-bit integer (in the [member big_endian] order; the encoded value itself is always
+        little-endian). An object is sent as its instance id unless [code]full_objects[/code] is
+        [code]true[/code], which sends its class and stored properties. A value with no Variant
+        form logs an error and writes nothing.
+        """
+        try:
+            payload = encode_variant(value, full_objects)
+        except VariantEncodeError as refused:
+            refused.log(logger)
+            return
+        if len(payload) > INT32_MAX:
+            fail_cond("put_var", "len > INT32_MAX", log=logger)
+            return
+        size = struct.pack(">i" if self._big_endian else "<i", len(payload))
+        self.put_data(size + payload)
+
     def get_8(self) -> int:
         """Read a signed 8-bit integer, waiting for it; 0 (logged) if the stream fails."""
         return int(self._get_number("8", "get_8"))
@@ -354,6 +388,32 @@ class StreamPeer(Reference):
         data = self._get_text(bytes, "get_utf8_string")
         return "" if data is None else data.decode("utf-8", "replace")
 
+    def get_var(self, allow_objects: bool = False) -> Any:
+        """Read a value written by [method put_var]: a 32-bit size, then that many bytes in the
+        engine's binary Variant format. A full object is accepted only with
+        [code]allow_objects[/code] ([b]warning:[/b] it creates an object of the class the peer
+        names and sets its properties). Returns [code]null[/code] and logs one error if the
+        stream fails or the bytes are not a valid value.
+        """
+        err, head = self._take(4)
+        if err != Error.OK or len(head) != 4:
+            err_print("get_var", f"Not enough data to read 4 bytes ({Error(err).name}).", logger)
+            return None
+        size: int = struct.unpack(">i" if self._big_endian else "<i", head)[0]
+        if size < 0:
+            fail_cond("get_var", "len < 0", empty="Variant()", log=logger)
+            return None
+        err, payload = self._take_untrusted(size)
+        if err != Error.OK:
+            fail_cond("get_var", "err != OK", empty="Variant()", log=logger)
+            return None
+        try:
+            value, _ = decode_variant(payload, allow_objects)
+        except VariantDecodeError as refused:
+            refused.log(logger)
+            return None
+        return value
+
     @classmethod
     def _bind_methods(cls) -> None:
         bind = ClassDB.bind_method
@@ -368,10 +428,12 @@ class StreamPeer(Reference):
             bind(cls, f"put_{kind}", args=("value",))
         bind(cls, "put_string", args=("value",))
         bind(cls, "put_utf8_string", args=("value",))
+        bind(cls, "put_var", args=("value", "full_objects"))
         for kind in ("8", "u8", "16", "u16", "32", "u32", "64", "u64", "float", "double"):
             bind(cls, f"get_{kind}")
         bind(cls, "get_string", args=("bytes",))
         bind(cls, "get_utf8_string", args=("bytes",))
+        bind(cls, "get_var", args=("allow_objects",))
         ClassDB.add_property(
             cls,
             PropertyInfo(name="big_endian", type=VariantType.BOOL),
@@ -428,6 +490,10 @@ class StreamPeerBuffer(StreamPeer):
         if size > self._available():
             return Error.ERR_INVALID_PARAMETER, b""
         return self._read(size)
+
+    def _take_untrusted(self, size: int) -> tuple[Error, bytes]:
+        """The buffer never holds more than it has: one whole read, nothing consumed on fail."""
+        return self._take(size)
 
     def seek(self, position: int) -> None:
         """Move the read/write position to [code]position[/code], from 0 to [method get_size].

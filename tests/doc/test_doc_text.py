@@ -272,7 +272,8 @@ def test_object_and_reference_pages() -> None:
     peer = class_page("StreamPeer")
     assert f"\nInherited By: {', '.join(children('StreamPeer'))}\n" in peer
     assert {"StreamPeerBuffer", "StreamPeerSSL", "StreamPeerTCP"} <= set(children("StreamPeer"))
-    assert "  String | get_string ( int bytes=-1 )" in peer
+    assert "  String  | get_string ( int bytes=-1 )" in peer
+    assert "  Variant | get_var ( bool allow_objects=false )" in peer
 
 
 def test_an_unknown_class_raises() -> None:
