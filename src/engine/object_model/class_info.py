@@ -12,6 +12,9 @@ from typing import Any
 from .binding import CallFailed, MethodBind
 from .info import MethodInfo, PropertyInfo, PropertyUsage
 
+#: Stands for "the class had no attribute of that name" in ``ClassInfo.installed``.
+MISSING: Any = object()
+
 
 class PropertyBinding:
     """A ClassDB property with its resolved setter and getter binds."""
@@ -40,12 +43,14 @@ class ClassInfo:
         "constants",
         "default_values",
         "enums",
+        "installed",
         "methods",
         "name",
         "parent",
         "properties",
         "signals",
         "virtual",
+        "virtuals",
     )
 
     def __init__(self, cls: type, parent: ClassInfo | None, virtual: bool) -> None:
@@ -59,6 +64,11 @@ class ClassInfo:
         self.enums: dict[str, list[str]] = {}
         self.constant_enum: dict[str, str] = {}
         self.signals: dict[str, MethodInfo] = {}
+        # Script-callback descriptors (``_init``, ``_get``, ...): documented, never callable.
+        self.virtuals: dict[str, MethodInfo] = {}
+        # What committing put in the class's namespace: name -> the value it replaced (or
+        # ``MISSING``), so unregistering can put the class back as it was.
+        self.installed: dict[str, Any] = {}
         self.default_values: dict[str, Any] | None = None
         # Flattened over the chain, own entries winning; filled by ``flatten``.
         self.all_methods: dict[str, MethodBind] = {}

@@ -13,6 +13,7 @@ with a new dict, so a query iterating it meanwhile sees a consistent snapshot.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import itertools
 import threading
@@ -22,8 +23,9 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import Annotated, Any, get_args, get_origin
 
+from . import object_db
 from .binding import MethodBind
-from .class_info import ClassInfo, PropertyAttribute, PropertyBinding
+from .class_info import MISSING, ClassInfo, PropertyAttribute, PropertyBinding
 from .errors import Error
 from .info import (
     VARIANT,
@@ -92,6 +94,7 @@ class _Builder:
         self.constants: dict[str, tuple[str, int]] = {}
         self.enums: list[tuple[str, type[IntEnum]]] = []
         self.signals: dict[str, MethodInfo] = {}
+        self.virtuals: dict[str, MethodInfo] = {}
 
 
 def builder_for(cls: type) -> _Builder:
@@ -222,6 +225,16 @@ def add_signal(cls: type, signal: MethodInfo) -> None:
     if signal.name in b.signals or _inherited(b, "signals", signal.name):
         raise ValueError(f"Class '{cls.__name__}' already has signal '{signal.name}'.")
     b.signals[signal.name] = signal.model_copy(update={"flags": MethodFlags.NORMAL, "id": 0})
+
+
+def add_virtual_method(cls: type, method: MethodInfo) -> None:
+    b = builder_for(cls)
+    if not isinstance(method, MethodInfo):
+        raise TypeError("add_virtual_method needs a MethodInfo")
+    if method.name in b.virtuals or _inherited(b, "virtuals", method.name):
+        raise ValueError(f"Class '{cls.__name__}' already has virtual method '{method.name}'.")
+    flags = MethodFlags(method.flags) | MethodFlags.VIRTUAL
+    b.virtuals[method.name] = method.model_copy(update={"flags": flags, "id": 0})
 
 
 def _is_group(info: PropertyInfo) -> bool:
@@ -448,6 +461,7 @@ def _resolve(b: _Builder, virtual: bool) -> ClassInfo:
             info.enums.setdefault(enum, []).append(name)
             info.constant_enum[name] = enum
     info.signals = dict(b.signals)
+    info.virtuals = dict(b.virtuals)
     info.flatten()
     _check_attributes(info)
     return info
@@ -525,27 +539,86 @@ def _check_attributes(info: ClassInfo) -> None:
 
 def _commit(info: ClassInfo, b: _Builder) -> None:
     cls = b.cls
+
+    def install(name: str, value: Any) -> None:
+        info.installed.setdefault(name, cls.__dict__.get(name, MISSING))
+        setattr(cls, name, value)
+
     for bind in info.methods.values():
         bind.info = bind.info.model_copy(update={"id": next(_method_ids)})
     for short, enum in b.enums:
         enum_names[enum] = f"{info.name}.{short}"
         for member in enum:
-            setattr(cls, member.name, member)
+            install(member.name, member)
     for name, value in info.constants.items():
         if name not in cls.__dict__:
-            setattr(cls, name, value)
+            install(name, value)
     for p in info.properties:
         if not p.is_group:
-            setattr(cls, p.info.name, PropertyAttribute(p))
+            install(p.info.name, PropertyAttribute(p))
     for name, bind in info.methods.items():
         direct = bind.direct_caller()
         if direct is not None:
-            setattr(cls, name, direct)
-    cls._class_info = info  # type: ignore[attr-defined]
-    cls._binds = info.all_methods  # type: ignore[attr-defined]
-    cls._props = info.all_properties  # type: ignore[attr-defined]
-    cls._consts = info.all_constants  # type: ignore[attr-defined]
+            install(name, direct)
+    install("_class_info", info)
+    install("_binds", info.all_methods)
+    install("_props", info.all_properties)
+    install("_consts", info.all_constants)
     if not _root:
         _root.append(cls)
     global classes
     classes = {**classes, info.name: info}
+
+
+def unregister(name: str) -> None:
+    """Take class ``name`` out of ClassDB and give its Python class back its own attributes.
+
+    Python-only, for tests and notebooks that declare a class again. Refused (``ValueError``)
+    for an unknown class, one with registered subclasses and one with live instances (those
+    would keep answering from a class ClassDB no longer knows).
+    """
+    global classes
+    with _lock:
+        info = classes.get(name) if isinstance(name, str) else None
+        if info is None:
+            raise ValueError(f"Class '{name}' is not registered.")
+        children = sorted(c.name for c in classes.values() if c.parent is info)
+        if children:
+            raise ValueError(
+                f"Class '{name}' cannot be unregistered: registered classes derive from it "
+                f"({', '.join(children)})."
+            )
+        live = _live_instances(info.cls)
+        if live:
+            raise ValueError(
+                f"Class '{name}' cannot be unregistered: {live} of its instances are alive "
+                "(free them, or let go of every reference first)."
+            )
+        classes = {k: v for k, v in classes.items() if k != name}
+        spellings = {f"{name}.{short}" for short in info.enums}
+        for enum, spelled in list(enum_names.items()):
+            if spelled in spellings:
+                del enum_names[enum]
+        cls = info.cls
+        for attribute, previous in info.installed.items():
+            if previous is MISSING:
+                delattr(cls, attribute)
+            else:
+                setattr(cls, attribute, previous)
+        info.installed.clear()
+        for cache in ("_freed_as", "_hook_cache"):
+            if cache in cls.__dict__:
+                delattr(cls, cache)
+
+
+def _live_instances(cls: type) -> int:
+    """How many live objects are instances of ``cls``; a collection runs first if any are, so
+    objects only kept by a dropped reference cycle do not count."""
+
+    def count() -> int:
+        return sum(1 for obj in object_db.live_objects() if isinstance(obj, cls))
+
+    if count() == 0:
+        return 0
+    gc.collect()
+    return count()
