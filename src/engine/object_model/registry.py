@@ -303,6 +303,14 @@ def _describe(
     raise TypeError(f"unsupported type {ann!r}")
 
 
+def describe(cls: type, annotation: Any) -> tuple[PropertyInfo, Converter]:
+    """The descriptor (named ``""``) and converter of a type annotation, as ``bind_method``
+    reads a parameter's; enums bound so far for ``cls`` count. Only while ``cls`` registers."""
+    b = builder_for(cls)
+    pending = {enum: f"{cls.__name__}.{short}" for short, enum in b.enums}
+    return _describe(annotation, b, pending)
+
+
 def _is_reference(target: type, b: _Builder) -> bool:
     if target is b.cls:
         return target.__name__ == "Reference" or bool(b.parent and b.parent.inherits("Reference"))
