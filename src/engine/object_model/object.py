@@ -28,6 +28,7 @@ from .errors import Error, err_print, fail_cond
 from .info import ArgumentInfo, ConnectFlags, MethodInfo, PropertyInfo, PropertyUsage
 from .message_queue import MessageQueue
 from .variant import VariantType
+from .virtuals import OBJECT_VIRTUAL_DOCS, OBJECT_VIRTUALS
 
 NOTIFICATION_POSTINITIALIZE = 0
 NOTIFICATION_PREDELETE = 1
@@ -59,8 +60,21 @@ def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
     return hooks
 
 
+def _property_dict(cls: type, entry: Any) -> dict[str, Any]:
+    """One entry of a ``_get_property_list`` answer: a PropertyInfo or the engine's dict."""
+    if isinstance(entry, PropertyInfo):
+        return entry.as_dict()
+    if isinstance(entry, dict):
+        return PropertyInfo.from_dict(entry).as_dict()
+    raise TypeError(
+        f"{cls.__name__}._get_property_list must return PropertyInfo records or "
+        f"dictionaries, not {type(entry).__name__}"
+    )
+
+
 class _ObjectMeta(type):
-    """Sends POSTINITIALIZE after the outermost ``__init__`` returns; refuses virtual classes."""
+    """Sends POSTINITIALIZE after the outermost ``__init__`` returns, then runs the ``_init``
+    hooks (base first, as the engine runs a script's); refuses virtual classes."""
 
     if TYPE_CHECKING:
         # Integer constants become class attributes when a class registers
@@ -79,6 +93,14 @@ class _ObjectMeta(type):
             obj._mark_freed()
             raise
         obj.notification(NOTIFICATION_POSTINITIALIZE)
+        init_hooks = _hooks(cls, "_init")
+        if init_hooks:
+            try:
+                for hook in init_hooks:
+                    hook(obj)
+            except BaseException:
+                obj._free()  # a half-made object is no one's: freed, then the error goes on
+                raise
         return cast(_T, obj)
 
 
@@ -119,6 +141,7 @@ class Object(metaclass=_ObjectMeta):
     _binds: ClassVar[dict[str, Any]]
     _props: ClassVar[dict[str, PropertyBinding]]
     _consts: ClassVar[dict[str, int]]
+    _virtual_docs: ClassVar[dict[str, str]] = OBJECT_VIRTUAL_DOCS
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -156,10 +179,15 @@ class Object(metaclass=_ObjectMeta):
         return self._id
 
     def to_string(self) -> str:
-        """Returns [code][Class:id][/code], or [code][Deleted Object][/code] once the object is
-        freed.
+        """Returns what [method _to_string] gives if the class defines it, else
+        [code][Class:id][/code]; [code][Deleted Object][/code] once the object is freed.
         """
-        return "[Deleted Object]" if self._freed else f"[{self._class_info.name}:{self._id}]"
+        if self._freed:
+            return "[Deleted Object]"
+        custom = _hooks(type(self), "_to_string")
+        if custom:
+            return str(custom[-1](self))
+        return f"[{self._class_info.name}:{self._id}]"
 
     __str__ = to_string
 
@@ -240,7 +268,7 @@ class Object(metaclass=_ObjectMeta):
                     out.append(prop.as_dict())
             extra = k.__dict__.get("_get_property_list")
             if extra is not None:
-                out.extend(p.as_dict() for p in extra(self))
+                out.extend(_property_dict(k, entry) for entry in extra(self))
         if self._meta:
             out.append(_META.as_dict())
         return out
@@ -613,6 +641,8 @@ class Object(metaclass=_ObjectMeta):
         bind("is_blocking_signals", const=True)
         bind("property_list_changed_notify")
         bind("is_queued_for_deletion", const=True)
+        for method in OBJECT_VIRTUALS:
+            ClassDB.add_virtual_method(cls, method)
         ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_POSTINITIALIZE", 0)
         ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_PREDELETE", 1)
         for flag in ConnectFlags:
