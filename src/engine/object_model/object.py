@@ -28,7 +28,7 @@ from .errors import Error, err_print, fail_cond
 from .info import ArgumentInfo, ConnectFlags, MethodInfo, PropertyInfo, PropertyUsage
 from .message_queue import MessageQueue
 from .variant import VariantType
-from .virtuals import OBJECT_VIRTUAL_DOCS, OBJECT_VIRTUALS
+from .virtuals import OBJECT_VIRTUAL_DOCS, OBJECT_VIRTUALS, property_dict
 
 NOTIFICATION_POSTINITIALIZE = 0
 NOTIFICATION_PREDELETE = 1
@@ -58,18 +58,6 @@ def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
         )
         cache[name] = hooks
     return hooks
-
-
-def _property_dict(cls: type, entry: Any) -> dict[str, Any]:
-    """One entry of a ``_get_property_list`` answer: a PropertyInfo or the engine's dict."""
-    if isinstance(entry, PropertyInfo):
-        return entry.as_dict()
-    if isinstance(entry, dict):
-        return PropertyInfo.from_dict(entry).as_dict()
-    raise TypeError(
-        f"{cls.__name__}._get_property_list must return PropertyInfo records or "
-        f"dictionaries, not {type(entry).__name__}"
-    )
 
 
 class _ObjectMeta(type):
@@ -268,7 +256,7 @@ class Object(metaclass=_ObjectMeta):
                     out.append(prop.as_dict())
             extra = k.__dict__.get("_get_property_list")
             if extra is not None:
-                out.extend(_property_dict(k, entry) for entry in extra(self))
+                out.extend(property_dict(k, entry) for entry in extra(self))
         if self._meta:
             out.append(_META.as_dict())
         return out
@@ -355,6 +343,19 @@ class Object(metaclass=_ObjectMeta):
             return None, CallFailed(CallError(CallErrorType.CALL_ERROR_INVALID_METHOD))
         try:
             return bind.invoke(self, args), None
+        except CallFailed as failure:
+            return None, failure
+
+    def _deliver(self, method: str, args: tuple[Any, ...]) -> tuple[Any, CallFailed | None]:
+        """A signal's call: a bound method by name, else a plain Python method of the class,
+        called as the engine calls a script's method (only its argument count is checked)."""
+        if method in self._binds:
+            return self._call_checked(method, args)
+        func = signals.plain_method(type(self), method)
+        if func is None or self._freed:
+            return self._call_checked(method, args)
+        try:
+            return signals.call_plain(self, func, args), None
         except CallFailed as failure:
             return None, failure
 
@@ -542,16 +543,31 @@ class Object(metaclass=_ObjectMeta):
     ) -> Error:
         """Connect [code]signal[/code] to [code]method[/code] of [code]target[/code].
         [code]binds[/code] are appended to the signal's arguments at each call, and
-        [code]flags[/code] combines [enum ConnectFlags] values. Returns [constant OK], or
-        [constant ERR_INVALID_PARAMETER] and an error line for an unknown signal, a missing target
-        or a connection that already exists (a [constant CONNECT_REFERENCE_COUNTED] one counts one
-        more instead).
+        [code]flags[/code] combines [enum ConnectFlags] values. [code]method[/code] is a bound
+        method of the target or a plain Python method of its class (called as a script's).
+        Returns [constant OK], or [constant ERR_INVALID_PARAMETER] and an error line for an
+        unknown signal, a missing target, a method the target does not have or a connection
+        that already exists (a [constant CONNECT_REFERENCE_COUNTED] one counts one more
+        instead).
         """
         if not self.has_signal(signal) and target is not None and not target._freed:
             err_print(
                 "connect",
                 f"In Object of type '{self.get_class()}': Attempt to connect nonexistent signal "
                 f"'{signal}' to method '{target.get_class()}.{method}'.",
+            )
+            return Error.ERR_INVALID_PARAMETER
+        if (
+            target is not None
+            and not target._freed
+            and method != "free"
+            and method not in target._binds
+            and signals.plain_method(type(target), method) is None
+        ):
+            err_print(
+                "connect",
+                f"In Object of type '{self.get_class()}': Attempt to connect signal '{signal}' "
+                f"to nonexistent method '{type(target).__name__}.{method}'.",
             )
             return Error.ERR_INVALID_PARAMETER
         return signals.connect(self, signal, target, method, list(binds or ()), int(flags))

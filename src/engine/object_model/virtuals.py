@@ -10,6 +10,8 @@ api.json list them as virtual, each with the description below. Imports ``info``
 
 from __future__ import annotations
 
+from typing import Any
+
 from .info import VARIANT, ArgumentInfo, MethodInfo, PropertyInfo
 from .variant import VariantType
 
@@ -60,3 +62,15 @@ OBJECT_VIRTUAL_DOCS: dict[str, str] = {
         "instead of [code][Class:id][/code]."
     ),
 }
+
+
+def property_dict(cls: type, entry: Any) -> dict[str, Any]:
+    """One entry of a ``_get_property_list`` answer: a PropertyInfo or the engine's dict."""
+    if isinstance(entry, PropertyInfo):
+        return entry.as_dict()
+    if isinstance(entry, dict):
+        return PropertyInfo.from_dict(entry).as_dict()
+    raise TypeError(
+        f"{cls.__name__}._get_property_list must return PropertyInfo records or "
+        f"dictionaries, not {type(entry).__name__}"
+    )
