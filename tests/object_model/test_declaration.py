@@ -319,7 +319,7 @@ def test_accessors_the_class_writes_itself_are_used(forget: list[str]) -> None:
             self.stored = min(value, self.capacity)
 
         def set_capacity(self, value: int) -> None:
-            self.__dict__["capacity"] = max(value, 1)
+            self._exported_capacity = max(value, 1)
 
     forget.append("Tank")
     tank: Any = Tank()
@@ -395,6 +395,7 @@ def test_mistakes_raise_at_class_creation_and_leave_no_trace() -> None:
     assert set(BadDefault.__dict__) >= {"value", "keep"}
     assert BadDefault.__dict__["keep"] is plain_keep
     assert "set_value" not in BadDefault.__dict__
+    assert "_exported_value" not in BadDefault.__dict__
     assert "_bind_methods" not in BadDefault.__dict__
 
     with pytest.raises(TypeError, match="parameter 'x' has no type annotation"):

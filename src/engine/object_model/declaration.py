@@ -10,7 +10,8 @@ What the body declares, in the order it is written:
 - ``name: T = export(default, hint=..., hint_string=..., usage=..., setter=..., getter=...)``:
   a property of type ``T``. Accessors not named are the class's own ``set_<name>`` and
   ``get_<name>`` (``is_<name>`` for a bool) when it defines them, else generated: they keep
-  the value in the instance ``__dict__``, starting from ``default``. ``setter=""`` makes it
+  the value in the attribute ``_exported_<name>``, whose class value is ``default`` (a list
+  or dict default is copied per instance on first read). ``setter=""`` makes it
   read-only. Generated accessors are bound where the ``export`` stands; getters are const.
 - ``name = signal(arg=T, ...)`` (or untyped ``signal("arg", ...)``): a class signal.
 - ``exposed.group(label, prefix="")`` assigned to any name: a property group.
@@ -152,7 +153,7 @@ class _Plan:
         self.properties: list[tuple[str, Any, Export | Group, str, str]] = []
         self.signals: list[tuple[str, Signal]] = []
         self.consumed: dict[str, Any] = {}  # declarations taken out of the class namespace
-        self.generated: dict[str, types.FunctionType] = {}  # accessors to add to it
+        self.generated: dict[str, Any] = {}  # accessors and their storage to add to it
 
 
 def _annotation(cls: type, name: str) -> Any:
@@ -232,12 +233,13 @@ def _read_export(cls: type, plan: _Plan, body: dict[str, Any], name: str, value:
         if asked is None and accessor not in body:
             if cls.__dictoffset__ == 0:
                 raise TypeError(
-                    f"{cls.__name__}.{name}: generated accessors keep the value in the "
-                    "instance __dict__, which __slots__ takes away: name your own setter "
+                    f"{cls.__name__}.{name}: generated accessors keep the value in an "
+                    "instance attribute, which __slots__ takes away: name your own setter "
                     "and getter"
                 )
             func = make(cls, name, accessor, ann, value)
             plan.generated[accessor] = func
+            plan.generated[_storage(name)] = value.default
             plan.methods.append((accessor, make is _make_getter))
     plan.properties.append((name, ann, value, setter, getter))
 
@@ -260,32 +262,40 @@ def _finish(cls: type, func: Any, accessor: str) -> Any:
     return func
 
 
-def _make_setter(cls: type, name: str, accessor: str, ann: Any, declared: Export) -> Any:
-    def setter(self: Any, value: Any) -> None:
-        self.__dict__[name] = value
+def _storage(name: str) -> str:
+    """The attribute generated accessors keep ``name``'s value in (the class's holds the
+    default, so a fresh instance needs no set-up)."""
+    return f"_exported_{name}"
 
+
+def _generate(cls: type, accessor: str, source: str, scope: dict[str, Any]) -> Any:
+    exec(compile(source, f"<{cls.__name__}.{accessor}>", "exec"), scope)
+    return _finish(cls, scope[accessor], accessor)
+
+
+def _make_setter(cls: type, name: str, accessor: str, ann: Any, declared: Export) -> Any:
+    source = f"def {accessor}(self, value):\n    self.{_storage(name)} = value\n"
+    setter = _generate(cls, accessor, source, {})
     setter.__annotations__ = {"value": ann, "return": None}
-    return _finish(cls, setter, accessor)
+    return setter
 
 
 def _make_getter(cls: type, name: str, accessor: str, ann: Any, declared: Export) -> Any:
-    default = declared.default
-    if isinstance(default, list | dict):
-
-        def getter(self: Any) -> Any:
-            values = self.__dict__
-            if name not in values:
-                values[name] = copy.deepcopy(default)
-            return values[name]
-
+    store = _storage(name)
+    if isinstance(declared.default, list | dict):
+        # The class holds one shared default: each instance copies it on first read.
+        source = (
+            f"def {accessor}(self):\n    value = self.{store}\n    if value is shared:\n"
+            f"        value = self.{store} = deepcopy(shared)\n    return value\n"
+        )
     else:
-
-        def getter(self: Any) -> Any:
-            return self.__dict__.get(name, default)
-
+        source = f"def {accessor}(self):\n    return self.{store}\n"
+    getter = _generate(
+        cls, accessor, source, {"shared": declared.default, "deepcopy": copy.deepcopy}
+    )
     getter.__annotations__ = {"return": ann}
     getter.__doc__ = declared.doc
-    return _finish(cls, getter, accessor)
+    return getter
 
 
 # --- replaying it as _bind_methods ----------------------------------------------------------

@@ -201,6 +201,10 @@ class Object(metaclass=_ObjectMeta):
                 except CallFailed:
                     pass
             return None
+        return self._set_unbound(property, value)
+
+    def _set_unbound(self, property: str, value: Any) -> None:
+        """``set`` of a name that is no ClassDB property (also reached from ``fast_paths``)."""
         if type(property) is not str and not isinstance(property, str):
             raise self._argument_error("set", 0, property)
         if property == "__meta__":
@@ -224,6 +228,10 @@ class Object(metaclass=_ObjectMeta):
             binding = None
         if binding is not None:
             return binding.getter.func(self) if binding.getter is not None else None
+        return self._get_unbound(property)
+
+    def _get_unbound(self, property: str) -> Any:
+        """``get`` of a name that is no ClassDB property (also reached from ``fast_paths``)."""
         if type(property) is not str and not isinstance(property, str):
             raise self._argument_error("get", 0, property)
         constant = self._consts.get(property)

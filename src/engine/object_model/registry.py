@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import Annotated, Any, get_args, get_origin
 
-from . import object_db
+from . import fast_paths, object_db
 from .binding import MethodBind
 from .class_info import MISSING, ClassInfo, PropertyAttribute, PropertyBinding
 from .errors import Error
@@ -568,6 +568,7 @@ def _commit(info: ClassInfo, b: _Builder) -> None:
         direct = bind.direct_caller()
         if direct is not None:
             install(name, direct)
+    fast_paths.install(info, install)
     install("_class_info", info)
     install("_binds", info.all_methods)
     install("_props", info.all_properties)
