@@ -390,7 +390,7 @@ def test_mistakes_raise_at_class_creation_and_leave_no_trace() -> None:
             pass
 
     plain_keep = BadDefault.__dict__["keep"]
-    with pytest.raises(TypeError, match="the default 'three' is not a int"):
+    with pytest.raises(TypeError, match="the default 'three' does not fit type int"):
         exposed(BadDefault)
     assert set(BadDefault.__dict__) >= {"value", "keep"}
     assert BadDefault.__dict__["keep"] is plain_keep
@@ -440,3 +440,56 @@ def test_mistakes_raise_at_class_creation_and_leave_no_trace() -> None:
             happened = signal(what=complex)
 
     assert ClassDB.get_class_list() == before
+
+
+def test_object_and_variant_properties(forget: list[str]) -> None:
+    @exposed
+    class Slot(Reference):
+        pass
+
+    forget.append("Slot")
+
+    @exposed
+    class Holder(Object):
+        item: Slot | None = export()
+        owner: Object | None = export()
+        anything: Any = export()
+        self_ref: Holder | None = export()
+
+        def store(self, slot: Slot | None) -> None:  # Slot: found as a registered class
+            self.item = slot
+
+    forget.append("Holder")
+    (store,) = [m for m in ClassDB.class_get_method_list("Holder", True) if m["name"] == "store"]
+    assert store["args"][0]["class_name"] == "Slot"
+    props = {p["name"]: p for p in ClassDB.class_get_property_list("Holder")}
+    assert props["item"] == {
+        "name": "item",
+        "class_name": "Slot",
+        "type": VariantType.OBJECT,
+        "hint": PropertyHint.RESOURCE_TYPE,
+        "hint_string": "Slot",
+        "usage": PropertyUsage.DEFAULT,
+    }
+    assert (props["owner"]["class_name"], props["owner"]["hint"]) == ("Object", 0)
+    assert props["self_ref"]["class_name"] == "Holder"
+    assert props["anything"]["type"] == VariantType.NIL
+    assert props["anything"]["usage"] == PropertyUsage.DEFAULT | PropertyUsage.NIL_IS_VARIANT
+    holder: Any = Holder()
+    assert holder.item is None
+    with Ref(Slot()) as slot:
+        holder.item = slot
+        assert holder.get("item") is slot
+        holder.set("item", 5)  # not an Object: refused silently
+        assert holder.item is slot
+        holder.set("item", holder)  # another class: null, as the engine's cast gives
+        assert holder.item is None
+        holder.anything = [1, "x"]
+        assert holder.anything == [1, "x"]
+    holder.free()
+
+    with pytest.raises(TypeError, match="the default 3 does not fit type Slot"):
+
+        @exposed
+        class BadHolder(Object):
+            item: Slot | None = export(3)

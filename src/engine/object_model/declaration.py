@@ -162,7 +162,7 @@ def _annotation(cls: type, name: str) -> Any:
         return raw
     scope = {**vars(cls), cls.__name__: cls}
     try:
-        return eval(raw, vars(sys.modules[cls.__module__]), scope)
+        return eval(raw, registry.annotation_globals(vars(sys.modules[cls.__module__])), scope)
     except Exception as exc:
         raise TypeError(
             f"{cls.__name__}.{name}: cannot resolve its annotation {raw!r}: {exc}"
@@ -312,8 +312,8 @@ def _property_info(cls: type, name: str, ann: Any, value: Export) -> PropertyInf
     usage = value.usage | (described.usage & PropertyUsage.NIL_IS_VARIANT)
     if convert(value.default) is REJECT:
         raise TypeError(
-            f"{cls.__name__}.{name}: the default {value.default!r} is not a "
-            f"{described.type.type_name}"
+            f"{cls.__name__}.{name}: the default {value.default!r} does not fit type "
+            f"{_spelled(described)}"
         )
     return PropertyInfo(
         name=name,
@@ -323,6 +323,12 @@ def _property_info(cls: type, name: str, ann: Any, value: Export) -> PropertyInf
         hint_string=hint_string if value.hint_string is None else value.hint_string,
         usage=usage,
     )
+
+
+def _spelled(described: PropertyInfo) -> str:
+    if described.type == VariantType.NIL:
+        return "Variant"
+    return described.class_name or described.type.type_name
 
 
 def _signal_info(cls: type, name: str, declared: Signal) -> MethodInfo:

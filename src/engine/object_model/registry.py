@@ -303,6 +303,12 @@ def _describe(
     raise TypeError(f"unsupported type {ann!r}")
 
 
+def annotation_globals(module_globals: dict[str, Any]) -> dict[str, Any]:
+    """Where a string annotation's names are looked up: the module's names, then every
+    registered class by its name (so a class made inside a function can still be named)."""
+    return {**{name: info.cls for name, info in classes.items()}, **module_globals}
+
+
 def describe(cls: type, annotation: Any) -> tuple[PropertyInfo, Converter]:
     """The descriptor (named ``""``) and converter of a type annotation, as ``bind_method``
     reads a parameter's; enums bound so far for ``cls`` count. Only while ``cls`` registers."""
@@ -325,8 +331,11 @@ def _info_from(described: PropertyInfo, name: str) -> ArgumentInfo:
 def _build_bind(spec: _MethodSpec, b: _Builder, pending_enums: dict[type, str]) -> MethodBind:
     where = f"{b.cls.__name__}.{spec.name}"
     localns = {**vars(b.cls), b.cls.__name__: b.cls}
+    globalns = annotation_globals(getattr(spec.func, "__globals__", {}))
     try:
-        hints = typing.get_type_hints(spec.func, localns=localns, include_extras=True)
+        hints = typing.get_type_hints(
+            spec.func, globalns=globalns, localns=localns, include_extras=True
+        )
     except Exception as exc:
         raise TypeError(f"{where}: cannot resolve its annotations: {exc}") from None
     params = [p.name for p in list(inspect.signature(spec.func).parameters.values())[1:]]
