@@ -3,8 +3,11 @@
 Registration is a transaction. ``_bind_methods`` records declarations into a ``_Builder``;
 types are resolved afterwards (so an enum may be bound after the methods that use it), every
 rule is checked, and only then is the class committed: it enters ``classes``, its constants
-and properties become class attributes and its methods get ids. A mistake raises a Python
-exception and leaves no trace. Imports ``binding``, ``class_info``, ``info``, ``variant``.
+and properties become class attributes, its methods get ids and the class its own ``call``,
+``get`` and ``set`` (``fast_paths``). A mistake raises a Python exception and leaves no trace.
+Committing records every attribute it puts on the class, so ``unregister`` can put the class
+back as it was. Imports ``binding``, ``class_info``, ``fast_paths``, ``info``, ``object_db``,
+``variant``.
 
 Registrations run one at a time (a process-wide lock), so of two classes of one name registered
 at once exactly one is committed. ``classes`` is never changed in place: committing replaces it
