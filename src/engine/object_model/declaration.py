@@ -204,9 +204,7 @@ def _read(cls: type) -> _Plan:
         elif isinstance(value, Group):
             plan.consumed[name] = value
             plan.properties.append((name, None, value, "", ""))
-        elif (isinstance(value, type) and issubclass(value, IntEnum)) or _is_final_int(
-            cls, name, value
-        ):
+        elif _is_enum(value) or _is_final_int(cls, name, value):
             plan.constants.append((name, value))
         elif isinstance(value, types.FunctionType):
             if name in inherited or name == "free" or getattr(value, _PYTHON_ONLY, False):
