@@ -57,8 +57,8 @@ class ClassDB:
     def unregister_class(name: str) -> None:
         """Python-only: forget class ``name`` so it can be declared again (tests, notebooks).
 
-        ``ValueError`` for an unknown class, or while it has registered subclasses or live
-        instances.
+        ``ValueError`` for an unknown class or one of the library's own, or while it has
+        registered subclasses or live instances.
         """
         registry.unregister(name)
 

@@ -52,6 +52,8 @@ _lock = threading.RLock()
 _local = threading.local()  # .pending: this thread's stack of classes being registered
 
 _INT32 = range(-(2**31), 2**31)
+#: Packages whose classes the library itself needs registered (``unregister`` refuses them).
+_LIBRARY_PACKAGES = frozenset({"engine", "net", "engine_net"})
 _ENUM_USAGE = PropertyUsage.DEFAULT | PropertyUsage.CLASS_IS_ENUM
 _PLAIN: dict[Any, VariantType] = {
     bool: VariantType.BOOL,
@@ -595,14 +597,17 @@ def unregister(name: str) -> None:
     """Take class ``name`` out of ClassDB and give its Python class back its own attributes.
 
     Python-only, for tests and notebooks that declare a class again. Refused (``ValueError``)
-    for an unknown class, one with registered subclasses and one with live instances (those
-    would keep answering from a class ClassDB no longer knows).
+    for an unknown class, the library's own (``WeakRef``, ``HTTPClient``...), one with
+    registered subclasses and one with live instances (those would keep answering from a
+    class ClassDB no longer knows).
     """
     global classes
     with _lock:
         info = classes.get(name) if isinstance(name, str) else None
         if info is None:
             raise ValueError(f"Class '{name}' is not registered.")
+        if info.cls.__module__.partition(".")[0] in _LIBRARY_PACKAGES:
+            raise ValueError(f"Class '{name}' belongs to engine-net and stays registered.")
         children = sorted(c.name for c in classes.values() if c.parent is info)
         if children:
             raise ValueError(
