@@ -1,7 +1,8 @@
 """Binding-layer benchmark: calls and property access by name beside direct Python calls.
 
 Prints one table (nanoseconds per operation, median of several runs, and the ratio to the
-direct call). Run with ``.venv/bin/python scripts/bench/binding.py``; it never asserts.
+direct call) for one class declared twice: with ``_bind_methods`` (``obj``) and with
+``@exposed`` (``dec``). Run with ``.venv/bin/python scripts/bench/binding.py``; it never asserts.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import statistics
 import timeit
 
-from engine.object_model import ClassDB, PropertyInfo, Reference, VariantType
+from engine.object_model import ClassDB, PropertyInfo, Reference, VariantType, export, exposed
 
 
 class BenchTarget(Reference):
@@ -42,31 +43,57 @@ class BenchTarget(Reference):
 ClassDB.register_class(BenchTarget)
 
 
+@exposed
+class DeclaredTarget(Reference):
+    """The same class declared with the decorator (generated accessors)."""
+
+    value: int = export(0)
+
+    def add(self, amount: int) -> int:
+        return amount + 1
+
+    @exposed.python_only
+    def forward(self, method: str, *args: int) -> int:
+        return self.add(*args)
+
+
 def per_op_ns(stmt: str, env: dict[str, object], number: int, repeat: int = 7) -> float:
     """Median nanoseconds per execution of ``stmt`` (a string, so no lambda is timed)."""
     runs = timeit.repeat(stmt, globals=env, number=number, repeat=repeat)
     return statistics.median(runs) / number * 1e9
 
 
+#: (statement, the direct statement it is compared with); ``{o}`` is the object.
+TEMPLATE: list[tuple[str, str | None]] = [
+    ("{o}.add(1)", None),
+    ('{o}.forward("add", 1)', "{o}.add(1)"),
+    ('{o}.call("add", 1)', "{o}.add(1)"),
+    ('{o}.callv("add", [1])', "{o}.add(1)"),
+    ("{o}.set_value(1)", None),
+    ('{o}.set("value", 1)', "{o}.set_value(1)"),
+    ("{o}.value = 1", "{o}.set_value(1)"),
+    ("{o}.get_value()", None),
+    ('{o}.get("value")', "{o}.get_value()"),
+    ("{o}.value", "{o}.get_value()"),
+]
+
+#: ``obj`` is declared with _bind_methods, ``dec`` with @exposed.
 ROWS: list[tuple[str, str | None]] = [
-    # (statement, the direct statement it is compared with)
-    ("obj.add(1)", None),
-    ('obj.forward("add", 1)', "obj.add(1)"),
-    ('obj.call("add", 1)', "obj.add(1)"),
-    ('obj.callv("add", [1])', "obj.add(1)"),
-    ("obj.set_value(1)", None),
-    ('obj.set("value", 1)', "obj.set_value(1)"),
-    ("obj.value = 1", "obj.set_value(1)"),
-    ("obj.get_value()", None),
-    ('obj.get("value")', "obj.get_value()"),
-    ("obj.value", "obj.get_value()"),
+    (stmt.format(o=o), base.format(o=o) if base else None)
+    for o in ("obj", "dec")
+    for stmt, base in TEMPLATE
+] + [
     ('ClassDB.class_get_property_list("BenchTarget")', None),
     ('ClassDB.class_get_method_list("BenchTarget")', None),
 ]
 
 
+def environment() -> dict[str, object]:
+    return {"obj": BenchTarget(), "dec": DeclaredTarget(), "ClassDB": ClassDB}
+
+
 def main() -> None:
-    env: dict[str, object] = {"obj": BenchTarget(), "ClassDB": ClassDB}
+    env = environment()
     measured: dict[str, float] = {}
     print(f"{'operation':<50} {'ns/op':>9} {'x direct':>9}")
     for stmt, base in ROWS:

@@ -1,7 +1,8 @@
 """Scenario ``binding``: the binding layer's ``call``/``set``/``get`` beside direct calls.
 
 Uses ``binding.py``'s approach (``timeit`` of statement strings, median of several repeats) on
-its ``BenchTarget`` and on an HTTPClient (disconnected, so ``poll`` does no I/O and the
+its class declared both ways (``obj``: ``_bind_methods``, ``dec``: ``@exposed``) and on an
+HTTPClient (disconnected, so ``poll`` does no I/O and the
 binding's own cost shows). Prints nanoseconds per operation and the ratio to the direct call it
 stands for; the issue's target is ``obj.call`` at most 3x a direct method call.
 """
@@ -9,7 +10,7 @@ stands for; the issue's target is ``obj.call`` at most 3x a direct method call.
 from __future__ import annotations
 
 import binding
-from binding import BenchTarget, per_op_ns
+from binding import environment, per_op_ns
 from harness import Options, print_table
 
 from net import HTTPClient
@@ -35,7 +36,7 @@ def run(options: Options) -> None:
     number = options.binding_number
     repeat = options.repeats
     print(f"\n[binding] {number} operations per timing, {repeat} timings, median")
-    env: dict[str, object] = {"obj": BenchTarget(), "http": HTTPClient()}
+    env = {**environment(), "http": HTTPClient()}
     measured: dict[str, float] = {}
     rows = []
     chosen = [row for row in binding.ROWS if not row[0].startswith("ClassDB")] + HTTP_ROWS
@@ -43,7 +44,7 @@ def run(options: Options) -> None:
         ns = measured[stmt] = per_op_ns(stmt, env, number, repeat)
         rows.append([stmt, f"{ns:.1f}", f"{ns / measured[base]:.2f}x" if base else ""])
     print_table(
-        "Binding layer (ratio to the direct call; target for obj.call: at most 3x)",
+        "Binding layer (ratio to the direct call; target: call/get/set/attributes at most 3x)",
         ["operation", "ns/op", "x direct"],
         rows,
     )

@@ -52,6 +52,23 @@ def methods(cls_name: str) -> dict[str, dict[str, Any]]:
     return {m["name"]: m for m in ClassDB.class_get_method_list(cls_name, True)}
 
 
+def latest_method_id() -> int:
+    """The last method id handed out (classes unregistered since may have used the highest)."""
+
+    class IdProbe(Object):
+        def probe(self) -> None:
+            pass
+
+        @classmethod
+        def _bind_methods(cls) -> None:
+            ClassDB.bind_method(cls, "probe")
+
+    ClassDB.register_class(IdProbe)
+    used: int = methods("IdProbe")["probe"]["id"]
+    ClassDB.unregister_class("IdProbe")
+    return used
+
+
 def max_method_id() -> int:
     return max(
         m["id"] for c in ClassDB.get_class_list() for m in ClassDB.class_get_method_list(c, True)
@@ -401,7 +418,7 @@ def test_failure_late_in_registration_leaves_no_trace() -> None:
             ClassDB.add_signal(cls, MethodInfo(name="late_signal"))
             ClassDB.bind_method(cls, "broken")
 
-    last_id = max_method_id()
+    last_id = latest_method_id()
     register_fails(RegLate, TypeError)
     assert not hasattr(RegLate, "LATE_CONST")
     assert not hasattr(RegLate, "TONE_LOW")

@@ -332,18 +332,20 @@ def test_same_method_on_two_targets_and_two_methods_on_one_target(
     assert len(a.get_incoming_connections()) == 3
 
 
-def test_connect_does_not_check_the_method(
+def test_connect_refuses_a_method_the_target_lacks(
     emitter: SigEmitter, make_target: Any, engine_log: Any
 ) -> None:
+    # A departure from 3.5, which connects anything and fails at every emit instead.
     t = make_target("t")
-    assert emitter.connect("fired", t, "missing") == Error.OK
-    assert emitter.is_connected("fired", t, "missing")
-    assert engine_log.lines == []
-    emitter.emit_signal("fired", 1)
+    assert emitter.connect("fired", t, "missing") == Error.ERR_INVALID_PARAMETER
+    assert not emitter.is_connected("fired", t, "missing")
     assert engine_log.lines == [
-        "ERROR: emit_signal: Error calling method from signal 'fired': "
-        "'SigTarget::missing': Method not found."
+        "ERROR: connect: In Object of type 'SigEmitter': Attempt to connect signal 'fired' "
+        "to nonexistent method 'SigTarget.missing'."
     ]
+    engine_log.clear()
+    emitter.emit_signal("fired", 1)
+    assert engine_log.lines == []
 
 
 def test_disconnect_unknown_signal_or_connection_logs(

@@ -8,7 +8,9 @@ from the Python objects ClassDB bound:
 - a method's description is its bound function's docstring;
 - a property's is its setter's docstring, else its getter's;
 - a constant's comes from an optional ``_constant_docs: ClassVar[dict[str, str]]`` on the
-  registering class (a signal's from ``_signal_docs`` likewise), else there is none.
+  registering class (a signal's from ``_signal_docs`` likewise, a virtual method's, that is a
+  script callback declared with ``add_virtual_method``, from ``_virtual_docs``), else there is
+  none.
 
 Docstrings are written in the engine's BBCode subset. They become the engine's "source" form:
 one paragraph per line (a docstring wraps a paragraph over several lines; a blank line ends
@@ -262,6 +264,18 @@ def _methods(name: str, cls: type) -> tuple[MethodDoc, ...]:
         )
         for d in ClassDB.class_get_method_list(name, True)
     ]
+    docs = _own_docs(cls, "_virtual_docs")
+    out.extend(
+        MethodDoc(
+            name=v.name,
+            arguments=_arguments(d := v.as_dict()),
+            returns=TypeRef.from_dict(d["return"]),
+            flags=d["flags"],
+            description=source_text(docs.get(v.name)),
+            accessor=False,
+        )
+        for v in registry.classes[name].virtuals.values()
+    )
     return tuple(sorted(out, key=lambda m: m.name))
 
 

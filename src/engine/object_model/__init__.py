@@ -6,6 +6,7 @@ It never imports ``net``, ``engine.doc`` or the CLI.
 
 from .binding import CallError, CallErrorType
 from .class_db import ClassDB
+from .declaration import export, exposed, signal
 from .errors import Error
 from .info import (
     ArgumentInfo,
@@ -40,7 +41,10 @@ __all__ = [
     "Reference",
     "VariantType",
     "WeakRef",
+    "export",
+    "exposed",
     "instance_from_id",
     "is_instance_valid",
+    "signal",
     "weakref",
 ]

@@ -266,6 +266,22 @@ class MethodBind:
         invoker: Callable[[Any, tuple[Any, ...]], Any] = scope["invoke"]
         return invoker
 
+    def value_trampoline(self, on_reject: Callable[[Any, Any], Any]) -> Callable[[Any, Any], None]:
+        """A one-argument entry (for a property's setter) that calls the function at once when
+        the value already has its exact engine type and hands anything else to ``on_reject``,
+        which converts or refuses it. Generated so an assignment costs one extra frame."""
+        check = _exact_check("value", self.info.args[0].type)
+        if check is None:
+            return on_reject
+        source = (
+            f"def assign(obj, value):\n    if {check}:\n        func(obj, value)\n"
+            "        return\n    on_reject(obj, value)\n"
+        )
+        scope: dict[str, Any] = {"func": self.func, "on_reject": on_reject}
+        exec(compile(source, f"<assign {self.name}>", "exec"), scope)
+        assign: Callable[[Any, Any], None] = scope["assign"]
+        return assign
+
     def direct_caller(self, func: Callable[..., Any] | None = None) -> Callable[..., Any] | None:
         """What stands in for this method's function (or ``func``, a subclass's override of it)
         on its class, for direct Python calls.

@@ -54,6 +54,15 @@ class ClassDB:
         registry.register(cls, virtual=True)
 
     @staticmethod
+    def unregister_class(name: str) -> None:
+        """Python-only: forget class ``name`` so it can be declared again (tests, notebooks).
+
+        ``ValueError`` for an unknown class or one of the library's own, or while it has
+        registered subclasses or live instances.
+        """
+        registry.unregister(name)
+
+    @staticmethod
     def bind_method(
         cls: type,
         name: str,
@@ -101,6 +110,12 @@ class ClassDB:
     def add_signal(cls: type, signal: MethodInfo) -> None:
         """Declare a class signal."""
         registry.add_signal(cls, signal)
+
+    @staticmethod
+    def add_virtual_method(cls: type, method: MethodInfo) -> None:
+        """Declare a method the engine calls on scripts (``_init``, ``_get``...): listed in the
+        class reference as virtual, never callable by name."""
+        registry.add_virtual_method(cls, method)
 
     # --- classes ---
 

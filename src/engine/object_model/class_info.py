@@ -12,6 +12,9 @@ from typing import Any
 from .binding import CallFailed, MethodBind
 from .info import MethodInfo, PropertyInfo, PropertyUsage
 
+#: Stands for "the class had no attribute of that name" in ``ClassInfo.installed``.
+MISSING: Any = object()
+
 
 class PropertyBinding:
     """A ClassDB property with its resolved setter and getter binds."""
@@ -40,12 +43,14 @@ class ClassInfo:
         "constants",
         "default_values",
         "enums",
+        "installed",
         "methods",
         "name",
         "parent",
         "properties",
         "signals",
         "virtual",
+        "virtuals",
     )
 
     def __init__(self, cls: type, parent: ClassInfo | None, virtual: bool) -> None:
@@ -59,6 +64,11 @@ class ClassInfo:
         self.enums: dict[str, list[str]] = {}
         self.constant_enum: dict[str, str] = {}
         self.signals: dict[str, MethodInfo] = {}
+        # Script-callback descriptors (``_init``, ``_get``, ...): documented, never callable.
+        self.virtuals: dict[str, MethodInfo] = {}
+        # What committing put in the class's namespace: name -> the value it replaced (or
+        # ``MISSING``), so unregistering can put the class back as it was.
+        self.installed: dict[str, Any] = {}
         self.default_values: dict[str, Any] | None = None
         # Flattened over the chain, own entries winning; filled by ``flatten``.
         self.all_methods: dict[str, MethodBind] = {}
@@ -85,36 +95,47 @@ class ClassInfo:
         return any(info.name == name for info in self.chain())
 
 
-class PropertyAttribute:
+class PropertyAttribute(property):
     """Makes a ClassDB property a Python attribute of its class.
 
     Reading calls the getter; writing converts the value as a call by name would and calls the
     setter, so the setter's own checks and log lines apply. Python-facing, so a value that
-    cannot be converted raises ``TypeError``.
+    cannot be converted raises ``TypeError``. A ``property`` underneath: reading costs the
+    getter's frame alone, and writing a value of the exact type one generated frame more.
     """
-
-    __slots__ = ("binding", "name")
 
     def __init__(self, binding: PropertyBinding) -> None:
         self.binding = binding
-        self.name = binding.info.name
+        name = self.name = binding.info.name
+        getter, setter = binding.getter, binding.setter
+        super().__init__(
+            getter.func if getter is not None else _refuse(f"property '{name}' has no getter"),
+            _assigner(name, setter) if setter is not None else _refuse_assign(name),
+        )
 
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
-        if obj is None:
-            return self
-        getter = self.binding.getter
-        if getter is None:
-            raise AttributeError(f"property '{self.name}' has no getter")
-        return getter.func(obj)
 
-    def __set__(self, obj: Any, value: Any) -> None:
-        setter = self.binding.setter
-        if setter is None:
-            raise AttributeError(f"property '{self.name}' is read-only")
+def _refuse(message: str) -> Any:
+    def refuse(obj: Any) -> Any:
+        raise AttributeError(message)
+
+    return refuse
+
+
+def _refuse_assign(name: str) -> Any:
+    def refuse(obj: Any, value: Any) -> None:
+        raise AttributeError(f"property '{name}' is read-only")
+
+    return refuse
+
+
+def _assigner(name: str, setter: MethodBind) -> Any:
+    def convert_or_refuse(obj: Any, value: Any) -> None:
         try:
             setter.invoke(obj, (value,))
         except CallFailed as failure:
             raise TypeError(
-                f"cannot assign {failure.given} to property '{self.name}' "
+                f"cannot assign {failure.given} to property '{name}' "
                 f"of type {failure.error.expected.type_name}"
             ) from None
+
+    return setter.value_trampoline(convert_or_refuse)

@@ -16,6 +16,7 @@ from .errors import Error, err_print
 
 _CALL: Final = 0
 _SET: Final = 1
+_DELIVERY: Final = 2  # a DEFERRED signal connection's call: plain Python methods too
 
 
 class MessageQueue:
@@ -34,7 +35,7 @@ class MessageQueue:
         with object_db.lock:
             if len(cls._queue) >= cls.MAX_MESSAGES:
                 err_print(
-                    "push_call" if kind == _CALL else "push_set",
+                    "push_set" if kind == _SET else "push_call",
                     f"Message queue out of memory ({cls.MAX_MESSAGES} messages pending); "
                     f"dropped '{name}' for {target}.",
                 )
@@ -46,6 +47,11 @@ class MessageQueue:
     def push_call(cls, target: Any, method: str, *args: Any) -> Error:
         """Queue ``target.call(method, *args)`` for the next flush."""
         return cls._push(_CALL, target, method, args)
+
+    @classmethod
+    def push_delivery(cls, target: Any, method: str, args: tuple[Any, ...]) -> Error:
+        """Queue a DEFERRED signal connection's call of ``method`` for the next flush."""
+        return cls._push(_DELIVERY, target, method, args)
 
     @classmethod
     def push_set(cls, target: Any, property: str, value: Any) -> Error:
@@ -74,7 +80,8 @@ class MessageQueue:
                 if kind == _SET:
                     target.set(name, args[0])
                     continue
-                _, failure = target._call_checked(name, args)
+                deliver = target._deliver if kind == _DELIVERY else target._call_checked
+                _, failure = deliver(name, args)
                 if failure is not None and not failure.logged:
                     text = call_error_text(target.get_class(), name, failure)
                     err_print("flush", f"Error calling deferred method: {sentence(text)}")

@@ -28,6 +28,7 @@ from .errors import Error, err_print, fail_cond
 from .info import ArgumentInfo, ConnectFlags, MethodInfo, PropertyInfo, PropertyUsage
 from .message_queue import MessageQueue
 from .variant import VariantType
+from .virtuals import OBJECT_VIRTUAL_DOCS, OBJECT_VIRTUALS, property_dict
 
 NOTIFICATION_POSTINITIALIZE = 0
 NOTIFICATION_PREDELETE = 1
@@ -60,7 +61,8 @@ def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
 
 
 class _ObjectMeta(type):
-    """Sends POSTINITIALIZE after the outermost ``__init__`` returns; refuses virtual classes."""
+    """Sends POSTINITIALIZE after the outermost ``__init__`` returns, then runs the ``_init``
+    hooks (base first, as the engine runs a script's); refuses virtual classes."""
 
     if TYPE_CHECKING:
         # Integer constants become class attributes when a class registers
@@ -79,6 +81,14 @@ class _ObjectMeta(type):
             obj._mark_freed()
             raise
         obj.notification(NOTIFICATION_POSTINITIALIZE)
+        init_hooks = _hooks(cls, "_init")
+        if init_hooks:
+            try:
+                for hook in init_hooks:
+                    hook(obj)
+            except BaseException:
+                obj._free()  # a half-made object is no one's: freed, then the error goes on
+                raise
         return cast(_T, obj)
 
 
@@ -119,6 +129,7 @@ class Object(metaclass=_ObjectMeta):
     _binds: ClassVar[dict[str, Any]]
     _props: ClassVar[dict[str, PropertyBinding]]
     _consts: ClassVar[dict[str, int]]
+    _virtual_docs: ClassVar[dict[str, str]] = OBJECT_VIRTUAL_DOCS
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -156,10 +167,15 @@ class Object(metaclass=_ObjectMeta):
         return self._id
 
     def to_string(self) -> str:
-        """Returns [code][Class:id][/code], or [code][Deleted Object][/code] once the object is
-        freed.
+        """Returns what [method _to_string] gives if the class defines it, else
+        [code][Class:id][/code]; [code][Deleted Object][/code] once the object is freed.
         """
-        return "[Deleted Object]" if self._freed else f"[{self._class_info.name}:{self._id}]"
+        if self._freed:
+            return "[Deleted Object]"
+        custom = _hooks(type(self), "_to_string")
+        if custom:
+            return str(custom[-1](self))
+        return f"[{self._class_info.name}:{self._id}]"
 
     __str__ = to_string
 
@@ -185,6 +201,10 @@ class Object(metaclass=_ObjectMeta):
                 except CallFailed:
                     pass
             return None
+        return self._set_unbound(property, value)
+
+    def _set_unbound(self, property: str, value: Any) -> None:
+        """``set`` of a name that is no ClassDB property (also reached from ``fast_paths``)."""
         if type(property) is not str and not isinstance(property, str):
             raise self._argument_error("set", 0, property)
         if property == "__meta__":
@@ -208,6 +228,10 @@ class Object(metaclass=_ObjectMeta):
             binding = None
         if binding is not None:
             return binding.getter.func(self) if binding.getter is not None else None
+        return self._get_unbound(property)
+
+    def _get_unbound(self, property: str) -> Any:
+        """``get`` of a name that is no ClassDB property (also reached from ``fast_paths``)."""
         if type(property) is not str and not isinstance(property, str):
             raise self._argument_error("get", 0, property)
         constant = self._consts.get(property)
@@ -240,7 +264,7 @@ class Object(metaclass=_ObjectMeta):
                     out.append(prop.as_dict())
             extra = k.__dict__.get("_get_property_list")
             if extra is not None:
-                out.extend(p.as_dict() for p in extra(self))
+                out.extend(property_dict(k, entry) for entry in extra(self))
         if self._meta:
             out.append(_META.as_dict())
         return out
@@ -327,6 +351,19 @@ class Object(metaclass=_ObjectMeta):
             return None, CallFailed(CallError(CallErrorType.CALL_ERROR_INVALID_METHOD))
         try:
             return bind.invoke(self, args), None
+        except CallFailed as failure:
+            return None, failure
+
+    def _deliver(self, method: str, args: tuple[Any, ...]) -> tuple[Any, CallFailed | None]:
+        """A signal's call: a bound method by name, else a plain Python method of the class,
+        called as the engine calls a script's method (only its argument count is checked)."""
+        if method in self._binds:
+            return self._call_checked(method, args)
+        func = signals.plain_method(type(self), method)
+        if func is None or self._freed:
+            return self._call_checked(method, args)
+        try:
+            return signals.call_plain(self, func, args), None
         except CallFailed as failure:
             return None, failure
 
@@ -514,16 +551,31 @@ class Object(metaclass=_ObjectMeta):
     ) -> Error:
         """Connect [code]signal[/code] to [code]method[/code] of [code]target[/code].
         [code]binds[/code] are appended to the signal's arguments at each call, and
-        [code]flags[/code] combines [enum ConnectFlags] values. Returns [constant OK], or
-        [constant ERR_INVALID_PARAMETER] and an error line for an unknown signal, a missing target
-        or a connection that already exists (a [constant CONNECT_REFERENCE_COUNTED] one counts one
-        more instead).
+        [code]flags[/code] combines [enum ConnectFlags] values. [code]method[/code] is a bound
+        method of the target or a plain Python method of its class (called as a script's).
+        Returns [constant OK], or [constant ERR_INVALID_PARAMETER] and an error line for an
+        unknown signal, a missing target, a method the target does not have or a connection
+        that already exists (a [constant CONNECT_REFERENCE_COUNTED] one counts one more
+        instead).
         """
         if not self.has_signal(signal) and target is not None and not target._freed:
             err_print(
                 "connect",
                 f"In Object of type '{self.get_class()}': Attempt to connect nonexistent signal "
                 f"'{signal}' to method '{target.get_class()}.{method}'.",
+            )
+            return Error.ERR_INVALID_PARAMETER
+        if (
+            target is not None
+            and not target._freed
+            and method != "free"
+            and method not in target._binds
+            and signals.plain_method(type(target), method) is None
+        ):
+            err_print(
+                "connect",
+                f"In Object of type '{self.get_class()}': Attempt to connect signal '{signal}' "
+                f"to nonexistent method '{type(target).__name__}.{method}'.",
             )
             return Error.ERR_INVALID_PARAMETER
         return signals.connect(self, signal, target, method, list(binds or ()), int(flags))
@@ -613,6 +665,8 @@ class Object(metaclass=_ObjectMeta):
         bind("is_blocking_signals", const=True)
         bind("property_list_changed_notify")
         bind("is_queued_for_deletion", const=True)
+        for method in OBJECT_VIRTUALS:
+            ClassDB.add_virtual_method(cls, method)
         ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_POSTINITIALIZE", 0)
         ClassDB.bind_integer_constant(cls, "", "NOTIFICATION_PREDELETE", 1)
         for flag in ConnectFlags:

@@ -61,6 +61,13 @@ def instance_from_id(instance_id: int) -> Any:
     return lookup(instance_id)
 
 
+def live_objects() -> list[Any]:
+    """Every live object (a snapshot)."""
+    with lock:
+        weak = [ref() for ref in _weak.values()]
+        return [*_strong.values(), *(obj for obj in weak if obj is not None)]
+
+
 def live_count() -> int:
     """How many objects are alive (for leak checks in tests and benchmarks)."""
     with lock:

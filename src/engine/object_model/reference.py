@@ -26,9 +26,9 @@ class Reference(Object):
     reaches 0. [code]free()[/code] refuses a Reference.
     """
 
-    __slots__ = ("_count", "_init")
+    __slots__ = ("_count", "_unowned")
     _count: int
-    _init: int
+    _unowned: int  # the engine's "init" counter (1 until adopted); `_init` is a script hook
 
     _is_reference: ClassVar[bool] = True
 
@@ -36,7 +36,7 @@ class Reference(Object):
         self = super().__new__(cls)
         assert isinstance(self, Reference)
         self._count = 1
-        self._init = 1
+        self._unowned = 1
         return self
 
     def init_ref(self) -> bool:
@@ -46,8 +46,8 @@ class Reference(Object):
         with object_db.lock:
             if not self.reference():
                 return False
-            if self._init:
-                self._init = 0
+            if self._unowned:
+                self._unowned = 0
                 self._count -= 1
                 object_db.adopt(self._id, self)
             return True
@@ -81,7 +81,7 @@ class Reference(Object):
 
     def __del__(self) -> None:
         # Python collected a Reference nobody adopted: it was Python's to free.
-        if self._init and not self._freed and not sys.is_finalizing():
+        if self._unowned and not self._freed and not sys.is_finalizing():
             self._free()
 
     @classmethod

@@ -3,8 +3,11 @@
 Registration is a transaction. ``_bind_methods`` records declarations into a ``_Builder``;
 types are resolved afterwards (so an enum may be bound after the methods that use it), every
 rule is checked, and only then is the class committed: it enters ``classes``, its constants
-and properties become class attributes and its methods get ids. A mistake raises a Python
-exception and leaves no trace. Imports ``binding``, ``class_info``, ``info``, ``variant``.
+and properties become class attributes, its methods get ids and the class its own ``call``,
+``get`` and ``set`` (``fast_paths``). A mistake raises a Python exception and leaves no trace.
+Committing records every attribute it puts on the class, so ``unregister`` can put the class
+back as it was. Imports ``binding``, ``class_info``, ``fast_paths``, ``info``, ``object_db``,
+``variant``.
 
 Registrations run one at a time (a process-wide lock), so of two classes of one name registered
 at once exactly one is committed. ``classes`` is never changed in place: committing replaces it
@@ -13,6 +16,7 @@ with a new dict, so a query iterating it meanwhile sees a consistent snapshot.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import itertools
 import threading
@@ -22,8 +26,9 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import Annotated, Any, get_args, get_origin
 
+from . import fast_paths, object_db
 from .binding import MethodBind
-from .class_info import ClassInfo, PropertyAttribute, PropertyBinding
+from .class_info import MISSING, ClassInfo, PropertyAttribute, PropertyBinding
 from .errors import Error
 from .info import (
     VARIANT,
@@ -47,6 +52,8 @@ _lock = threading.RLock()
 _local = threading.local()  # .pending: this thread's stack of classes being registered
 
 _INT32 = range(-(2**31), 2**31)
+#: Packages whose classes the library itself needs registered (``unregister`` refuses them).
+_LIBRARY_PACKAGES = frozenset({"engine", "net", "engine_net"})
 _ENUM_USAGE = PropertyUsage.DEFAULT | PropertyUsage.CLASS_IS_ENUM
 _PLAIN: dict[Any, VariantType] = {
     bool: VariantType.BOOL,
@@ -92,6 +99,7 @@ class _Builder:
         self.constants: dict[str, tuple[str, int]] = {}
         self.enums: list[tuple[str, type[IntEnum]]] = []
         self.signals: dict[str, MethodInfo] = {}
+        self.virtuals: dict[str, MethodInfo] = {}
 
 
 def builder_for(cls: type) -> _Builder:
@@ -224,6 +232,16 @@ def add_signal(cls: type, signal: MethodInfo) -> None:
     b.signals[signal.name] = signal.model_copy(update={"flags": MethodFlags.NORMAL, "id": 0})
 
 
+def add_virtual_method(cls: type, method: MethodInfo) -> None:
+    b = builder_for(cls)
+    if not isinstance(method, MethodInfo):
+        raise TypeError("add_virtual_method needs a MethodInfo")
+    if method.name in b.virtuals or _inherited(b, "virtuals", method.name):
+        raise ValueError(f"Class '{cls.__name__}' already has virtual method '{method.name}'.")
+    flags = MethodFlags(method.flags) | MethodFlags.VIRTUAL
+    b.virtuals[method.name] = method.model_copy(update={"flags": flags, "id": 0})
+
+
 def _is_group(info: PropertyInfo) -> bool:
     return bool(info.usage & (PropertyUsage.GROUP | PropertyUsage.CATEGORY))
 
@@ -290,6 +308,20 @@ def _describe(
     raise TypeError(f"unsupported type {ann!r}")
 
 
+def annotation_globals(module_globals: dict[str, Any]) -> dict[str, Any]:
+    """Where a string annotation's names are looked up: the module's names, then every
+    registered class by its name (so a class made inside a function can still be named)."""
+    return {**{name: info.cls for name, info in classes.items()}, **module_globals}
+
+
+def describe(cls: type, annotation: Any) -> tuple[PropertyInfo, Converter]:
+    """The descriptor (named ``""``) and converter of a type annotation, as ``bind_method``
+    reads a parameter's; enums bound so far for ``cls`` count. Only while ``cls`` registers."""
+    b = builder_for(cls)
+    pending = {enum: f"{cls.__name__}.{short}" for short, enum in b.enums}
+    return _describe(annotation, b, pending)
+
+
 def _is_reference(target: type, b: _Builder) -> bool:
     if target is b.cls:
         return target.__name__ == "Reference" or bool(b.parent and b.parent.inherits("Reference"))
@@ -304,8 +336,11 @@ def _info_from(described: PropertyInfo, name: str) -> ArgumentInfo:
 def _build_bind(spec: _MethodSpec, b: _Builder, pending_enums: dict[type, str]) -> MethodBind:
     where = f"{b.cls.__name__}.{spec.name}"
     localns = {**vars(b.cls), b.cls.__name__: b.cls}
+    globalns = annotation_globals(getattr(spec.func, "__globals__", {}))
     try:
-        hints = typing.get_type_hints(spec.func, localns=localns, include_extras=True)
+        hints = typing.get_type_hints(
+            spec.func, globalns=globalns, localns=localns, include_extras=True
+        )
     except Exception as exc:
         raise TypeError(f"{where}: cannot resolve its annotations: {exc}") from None
     params = [p.name for p in list(inspect.signature(spec.func).parameters.values())[1:]]
@@ -448,6 +483,7 @@ def _resolve(b: _Builder, virtual: bool) -> ClassInfo:
             info.enums.setdefault(enum, []).append(name)
             info.constant_enum[name] = enum
     info.signals = dict(b.signals)
+    info.virtuals = dict(b.virtuals)
     info.flatten()
     _check_attributes(info)
     return info
@@ -525,27 +561,90 @@ def _check_attributes(info: ClassInfo) -> None:
 
 def _commit(info: ClassInfo, b: _Builder) -> None:
     cls = b.cls
+
+    def install(name: str, value: Any) -> None:
+        info.installed.setdefault(name, cls.__dict__.get(name, MISSING))
+        setattr(cls, name, value)
+
     for bind in info.methods.values():
         bind.info = bind.info.model_copy(update={"id": next(_method_ids)})
     for short, enum in b.enums:
         enum_names[enum] = f"{info.name}.{short}"
         for member in enum:
-            setattr(cls, member.name, member)
+            install(member.name, member)
     for name, value in info.constants.items():
         if name not in cls.__dict__:
-            setattr(cls, name, value)
+            install(name, value)
     for p in info.properties:
         if not p.is_group:
-            setattr(cls, p.info.name, PropertyAttribute(p))
+            install(p.info.name, PropertyAttribute(p))
     for name, bind in info.methods.items():
         direct = bind.direct_caller()
         if direct is not None:
-            setattr(cls, name, direct)
-    cls._class_info = info  # type: ignore[attr-defined]
-    cls._binds = info.all_methods  # type: ignore[attr-defined]
-    cls._props = info.all_properties  # type: ignore[attr-defined]
-    cls._consts = info.all_constants  # type: ignore[attr-defined]
+            install(name, direct)
+    fast_paths.install(info, install)
+    install("_class_info", info)
+    install("_binds", info.all_methods)
+    install("_props", info.all_properties)
+    install("_consts", info.all_constants)
     if not _root:
         _root.append(cls)
     global classes
     classes = {**classes, info.name: info}
+
+
+def unregister(name: str) -> None:
+    """Take class ``name`` out of ClassDB and give its Python class back its own attributes.
+
+    Python-only, for tests and notebooks that declare a class again. Refused (``ValueError``)
+    for an unknown class, the library's own (``WeakRef``, ``HTTPClient``...), one with
+    registered subclasses and one with live instances (those would keep answering from a
+    class ClassDB no longer knows).
+    """
+    global classes
+    with _lock:
+        info = classes.get(name) if isinstance(name, str) else None
+        if info is None:
+            raise ValueError(f"Class '{name}' is not registered.")
+        if info.cls.__module__.partition(".")[0] in _LIBRARY_PACKAGES:
+            raise ValueError(f"Class '{name}' belongs to engine-net and stays registered.")
+        children = sorted(c.name for c in classes.values() if c.parent is info)
+        if children:
+            raise ValueError(
+                f"Class '{name}' cannot be unregistered: registered classes derive from it "
+                f"({', '.join(children)})."
+            )
+        live = _live_instances(info.cls)
+        if live:
+            raise ValueError(
+                f"Class '{name}' cannot be unregistered: {live} of its instances are alive "
+                "(free them, or let go of every reference first)."
+            )
+        classes = {k: v for k, v in classes.items() if k != name}
+        spellings = {f"{name}.{short}" for short in info.enums}
+        for enum, spelled in list(enum_names.items()):
+            if spelled in spellings:
+                del enum_names[enum]
+        cls = info.cls
+        for attribute, previous in info.installed.items():
+            if previous is MISSING:
+                delattr(cls, attribute)
+            else:
+                setattr(cls, attribute, previous)
+        info.installed.clear()
+        for cache in ("_freed_as", "_hook_cache"):
+            if cache in cls.__dict__:
+                delattr(cls, cache)
+
+
+def _live_instances(cls: type) -> int:
+    """How many live objects are instances of ``cls``; a collection runs first if any are, so
+    objects only kept by a dropped reference cycle do not count."""
+
+    def count() -> int:
+        return sum(1 for obj in object_db.live_objects() if isinstance(obj, cls))
+
+    if count() == 0:
+        return 0
+    gc.collect()
+    return count()

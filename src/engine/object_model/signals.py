@@ -4,15 +4,20 @@ A connection is keyed by (signal, target id, method) on its source and by (sourc
 method) on its target, so freeing either side can drop everything it touches. It stores the
 target's id, never the target. ``connect``, ``disconnect`` and ``emit`` do the work of the
 Object methods of those names once the signal is known to exist. Imports ``object_db``,
-``errors``, ``info`` and ``message_queue``; objects are reached through their ids and
+``binding``, ``errors``, ``info`` and ``message_queue``; objects are reached through their ids and
 attributes, never imported.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import types
+from collections.abc import Callable
 from typing import Any
 
 from . import object_db
+from .binding import CallError, CallErrorType, CallFailed
 from .errors import Error, err_print, fail_cond
 from .info import ConnectFlags
 from .message_queue import MessageQueue
@@ -54,6 +59,41 @@ class Connection:
             "binds": list(self.binds),
             "flags": self.flags,
         }
+
+
+def plain_method(cls: type, name: str) -> Callable[..., Any] | None:
+    """The plain Python method ``name`` of ``cls`` (not bound, not a static or class method,
+    not a dunder), which a signal may call as the engine calls a script's method."""
+    if name.startswith("__"):
+        return None
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            return found if isinstance(found, types.FunctionType) else None
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _arity(func: Callable[..., Any]) -> tuple[int, int | None]:
+    """(required, most) positional arguments after ``self``; ``None``: any number."""
+    params = list(inspect.signature(func).parameters.values())[1:]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = sum(1 for p in positional if p.default is p.empty)
+    unlimited = any(p.kind is p.VAR_POSITIONAL for p in params)
+    return required, None if unlimited else len(positional)
+
+
+def call_plain(target: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """Call a plain method with a signal's arguments; a count it cannot take is a call error
+    (the engine's script call check), raised as ``CallFailed``."""
+    required, most = _arity(func)
+    if most is not None and len(args) > most:
+        kind, expected = CallErrorType.CALL_ERROR_TOO_MANY_ARGUMENTS, most
+    elif len(args) < required:
+        kind, expected = CallErrorType.CALL_ERROR_TOO_FEW_ARGUMENTS, required
+    else:
+        return func(target, *args)
+    raise CallFailed(CallError(kind, expected), str(len(args)))
 
 
 def emission_order(table: dict[ConnectionKey, Connection]) -> list[Connection]:
@@ -145,9 +185,9 @@ def emit(source: Any, signal: str, args: tuple[Any, ...]) -> None:
             continue
         call_args = args + tuple(connection.binds)
         if connection.flags & ConnectFlags.DEFERRED:
-            MessageQueue.push_call(target, connection.method, *call_args)
+            MessageQueue.push_delivery(target, connection.method, call_args)
         else:
-            _, failure = target._call_checked(connection.method, call_args)
+            _, failure = target._deliver(connection.method, call_args)
             if failure is not None:
                 context = f"Error calling method from signal '{signal}'"
                 target._log_failure("emit_signal", context, connection.method, failure)
