@@ -123,6 +123,8 @@ class BodyDecoder:
                 raise DecodeFailed("the compressed body ends before its stream does")
 
     def _drain(self) -> Iterator[bytes]:
+        if not self._layers:
+            return
         while out := self._pull(len(self._layers) - 1):
             yield self._counted(out)
 

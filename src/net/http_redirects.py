@@ -81,7 +81,10 @@ def parse_url(text: str) -> Url | None:
     """``text`` as an http(s) URL, or ``None`` when it is not one HTTPRequest accepts."""
     if any(ch <= " " or ch == "\x7f" for ch in text):
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced IPv6 bracket
+        return None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         return None
@@ -167,11 +170,12 @@ def resolve(base: Url, location: str) -> Url | None:
     ``base``'s credentials when it stays on its origin."""
     if any(ch < " " or ch == "\x7f" for ch in location):
         return None
+    location = location.strip()
     try:
-        joined = urljoin(base.text(), location.strip())
+        absolute = bool(urlsplit(location).scheme)
+        url = parse_url(location if absolute else urljoin(base.text(), location))
     except ValueError:
         return None
-    url = parse_url(joined)
     if url is None:
         return None
     # Credentials come from the first URL only, and only while the chain stays on its origin.
