@@ -219,6 +219,8 @@ def test_demo_runs_end_to_end() -> None:
     assert "chunk 5 of 5" in text
     assert "2.0 MiB in" in text
     assert "Inspector: HTTPClient" in text
+    assert "request_completed: RESULT_SUCCESS, 200, Content-Encoding gzip" in text
+    assert "2.0 MiB written in" in text
 
 
 @pytest.mark.parametrize("form", ["text", "xml", "json"])

@@ -58,6 +58,8 @@ class Node(Object):
     [method queue_free] deletes it, and its children with it.
     """
 
+    name: str  # the ClassDB property, declared for type checkers
+
     def __init__(self) -> None:
         super().__init__()
         self._name = self._class_info.name

@@ -77,6 +77,8 @@ class SceneTreeTimer(Reference):
     then lets the timer go.
     """
 
+    time_left: float
+
     def __init__(self) -> None:
         super().__init__()
         self._time_left = 0.0
@@ -119,6 +121,10 @@ class SceneTree(MainLoop):
     tree.finish()
     [/codeblock]
     """
+
+    # The ClassDB property, declared for type checkers; registration installs it. (It reads
+    # null only once finish() has freed the root.)
+    root: Node
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,6 +20,13 @@ class Timer(Node):
     ([method start], or [member autostart] when it becomes ready).
     """
 
+    # ClassDB properties, declared for type checkers; registration installs them.
+    wait_time: float
+    one_shot: bool
+    autostart: bool
+    paused: bool
+    time_left: float
+
     def __init__(self) -> None:
         super().__init__()
         self._wait_time = 1.0
