@@ -8,7 +8,8 @@ not installed are skipped with a line; nothing is installed here. Prints, never 
 
 Scenarios: ``small`` (sequential keep-alive GETs), ``large`` (one big body, Content-Length and
 chunked), ``concurrent`` (100 connections in one thread), ``rss`` (peak RSS growth streaming
-1 GiB, one subprocess per measurement) and ``binding`` (the binding layer's call/set/get).
+1 GiB, one subprocess per measurement), ``binding`` (the binding layer's call/set/get) and
+``request`` (HTTPRequest nodes in a SceneTree: ``http_request_bench.py``).
 ``--profile MODE`` prints a cProfile of HTTPClient instead (``profile_get.py``).
 """
 
@@ -21,6 +22,7 @@ import sys
 import time
 
 import binding_calls
+import http_request_bench
 import large_body
 import many_conns
 import profile_get
@@ -28,7 +30,7 @@ import rss_growth
 import small_gets
 from harness import Options, ServerProcess
 
-SCENARIOS = ("small", "large", "concurrent", "rss", "binding")
+SCENARIOS = ("small", "large", "concurrent", "rss", "binding", "request")
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -105,6 +107,8 @@ def main() -> None:
             rss_growth.run(options, server)
         if "binding" in chosen:
             binding_calls.run(options)
+        if "request" in chosen:
+            http_request_bench.run(options, server)
     finally:
         server.stop()
     print(f"\nTotal time {time.perf_counter() - started:.0f} s.")

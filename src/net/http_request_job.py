@@ -94,7 +94,7 @@ class Job:
         self._next: Hop | None = None
         self._drained = 0
         self._decoder: BodyDecoder | None = None
-        self._body = bytearray()
+        self._body: list[bytes] = []
         self.code = 0
         self.headers: list[str] = []
         self.downloaded = 0  # body bytes off the wire, before decoding
@@ -206,7 +206,7 @@ class Job:
         except OSError as failure:
             logger.debug("HTTPRequest: writing %s: %s", self.sink and self.sink.path, failure)
             return self._fail(Result.RESULT_DOWNLOAD_FILE_WRITE_ERROR)
-        return Outcome(Result.RESULT_SUCCESS, self.code, self.headers, bytes(self._body))
+        return Outcome(Result.RESULT_SUCCESS, self.code, self.headers, b"".join(self._body))
 
     def _deliver(self, pieces: Iterable[bytes]) -> None:
         sink = self.sink
@@ -214,7 +214,7 @@ class Job:
             if sink is not None:
                 sink.write(piece)
             else:
-                self._body += piece
+                self._body.append(piece)
 
     def _drain(self) -> Outcome | Progress:
         client = self.client
