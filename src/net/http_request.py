@@ -17,6 +17,7 @@ import selectors
 import socket
 import threading
 import time
+import weakref
 from typing import Annotated, Any, ClassVar, Final, TypeAlias
 
 from engine.object_model import (
@@ -72,6 +73,20 @@ RESULT_DOCS: Final = {
     "RESULT_TIMEOUT": "The request took longer than [member timeout].",
     "RESULT_BODY_DECOMPRESS_FAILED": "The compressed body could not be decoded.",
 }
+
+
+class _QuietWhenAbandoned(logging.Filter):
+    """Drops the lines a cancelled request's worker thread would still log: its stream was shut
+    down on purpose, so the client's "connection closed" is no news to anyone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.current_thread() not in _ABANDONED
+
+
+#: Worker threads whose request was cancelled or timed out, until they end.
+_ABANDONED: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+for _name in ("net.http_client", "net.tcp", "net.tls", "net.stream_peer"):
+    logging.getLogger(_name).addFilter(_QuietWhenAbandoned())
 
 
 class HTTPRequest(Node):
@@ -276,6 +291,7 @@ class HTTPRequest(Node):
             return
         worker, self._worker = self._worker, None
         if worker is not None and worker.is_alive():
+            _ABANDONED.add(worker)
             job.cancel(from_other_thread=True)
             _interrupt(job.client)
             self._client = HTTPClient()  # the worker keeps the old one; it never comes back

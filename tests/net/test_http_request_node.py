@@ -360,7 +360,7 @@ def test_a_silent_server_times_out(
 
 
 def test_cancel_returns_at_once_with_a_worker_waiting_on_a_silent_server(
-    tree: SceneTree, tcp_listener: Callable[..., socket.socket]
+    tree: SceneTree, tcp_listener: Callable[..., socket.socket], engine_log: LogLines
 ) -> None:
     harness = Harness(tree, threads=True)
     listener = tcp_listener()
@@ -380,6 +380,7 @@ def test_cancel_returns_at_once_with_a_worker_waiting_on_a_silent_server(
     assert req.get_http_client_status() == HTTPClient.STATUS_DISCONNECTED
     worker.join(5)
     assert not worker.is_alive()
+    assert engine_log.lines == []  # the abandoned worker's closed stream is no news
     harness.frames(5)
     assert harness.calls(req) == []
     assert req.get_http_client_status() == HTTPClient.STATUS_DISCONNECTED
