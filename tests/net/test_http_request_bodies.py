@@ -373,3 +373,45 @@ def test_a_download_path_that_cannot_be_written_fails_before_sending(
     listener.settimeout(0.05)
     with pytest.raises(TimeoutError):
         listener.accept()
+
+
+def test_a_chunked_gzip_body_is_decoded(
+    harness: Harness, raw_server: Callable[..., RawServer]
+) -> None:
+    encoded = gzip.compress(TEXT)
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(encoded[i : i + 1000]), encoded[i : i + 1000])
+        for i in range(0, len(encoded), 1000)
+    )
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
+    server = raw_server([[Exchange(head + chunks + b"0\r\n\r\n")]])
+    req = harness.node()
+    done = harness.fetch(req, f"http://127.0.0.1:{server.port}/")
+    assert (done.result, done.body) == (R.RESULT_SUCCESS, TEXT)
+    assert req.get_downloaded_bytes() == len(encoded)  # chunk framing not counted
+    assert req.get_body_size() == -1
+
+
+def test_a_close_delimited_body_over_the_limit_fails(
+    frames: Harness, raw_server: Callable[..., RawServer]
+) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + bytes(5000)
+    server = raw_server([[Exchange(reply, then="close")]])
+    req = frames.node(body_size_limit=4096)
+    done = frames.fetch(req, f"http://127.0.0.1:{server.port}/")
+    assert done.result == R.RESULT_BODY_SIZE_LIMIT_EXCEEDED
+
+
+def test_an_ipv6_literal_url_works(frames: Harness, raw_server: Callable[..., RawServer]) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        server = raw_server(
+            [[Exchange(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6")]], socket.AF_INET6
+        )
+    except OSError:
+        pytest.skip("::1 cannot be bound here")
+    req = frames.node()
+    done = frames.fetch(req, f"http://[::1]:{server.port}/six")
+    assert done.body == b"v6"
+    assert server.requests[0].startswith(b"GET /six HTTP/1.1\r\n")
