@@ -344,6 +344,49 @@ class Watcher(Node):
 ClassDB.register_class(Watcher)
 SEEN_THREADS: list[threading.Thread] = []
 
+
+class Chain(Node):
+    """Asks again from inside its request_completed handler, as scripts often do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = ""
+        self.codes: list[int] = []
+        self.request_node = HTTPRequest()
+
+    def _ready(self) -> None:
+        self.add_child(self.request_node)
+        self.request_node.connect("request_completed", self, "on_done")
+
+    def on_done(self, result: int, code: int, headers: list[str], body: bytes) -> None:
+        self.codes.append(code)
+        if len(self.codes) < 3:
+            assert self.request_node.request(self.url) == Error.OK
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        ClassDB.bind_method(cls, "on_done", args=("result", "code", "headers", "body"))
+
+
+ClassDB.register_class(Chain)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_a_new_request_from_the_completion_handler_is_accepted(
+    tree: SceneTree, httpserver: HTTPServer, threads: bool
+) -> None:
+    httpserver.expect_request("/c").respond_with_data("c")
+    chain = Chain()
+    chain.url = httpserver.url_for("/c")
+    chain.request_node.use_threads = threads
+    tree.root.add_child(chain)
+    assert chain.request_node.request(chain.url) == Error.OK
+    tree.run(until=lambda: len(chain.codes) >= 3, timeout=10, fps=1000)
+    for _ in range(5):
+        tree.idle(0.001)
+    assert chain.codes == [200, 200, 200]
+
+
 # --- timeout, cancel, free -------------------------------------------------------------------
 
 
