@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import engine.scene  # noqa: F401  (registers the scene classes)
 import net  # noqa: F401  (registers the network classes)
 from engine import doc
 from engine.object_model import ClassDB

@@ -44,3 +44,30 @@ def test_the_application_lives_in_its_own_package() -> None:
     application = {"cli.py", "fetch.py", "demo.py", "demo_server.py", "inspector.py"}
     assert application <= {p.name for p in (SRC / "engine_net").glob("*.py")}
     assert not application & {p.name for p in (SRC / "engine").glob("*.py")}
+
+
+def test_the_scene_layer_imports_only_the_object_model() -> None:
+    """engine.scene hosts nodes that poll; it knows the binding layer and nothing else."""
+    allowed = {"engine.object_model", "engine.scene"}
+    offenders: dict[str, list[str]] = {}
+    for module in sorted((SRC / "engine" / "scene").rglob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        names = [
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        ] + [
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        ]
+        bad = [
+            n
+            for n in names
+            if n.split(".")[0] in {"engine", "net", "engine_net"}
+            and not any(n == a or n.startswith(a + ".") for a in allowed)
+        ]
+        if bad:
+            offenders[module.name] = bad
+    assert offenders == {}

@@ -10,6 +10,9 @@ segment) and answers by path:
 - ``/cl/<n>``: ``n`` bytes with a Content-Length, sent from one reused 1 MiB block;
 - ``/chunked/<n>``: ``n`` bytes in :data:`WIRE_CHUNK`-byte chunks, from one reused block of
   pre-framed chunks (``n`` must be a multiple of :data:`WIRE_CHUNK`);
+- ``/gzip/<n>``: ``n`` bytes of text-like data (about 3:1), gzip-compressed once per size and
+  sent with ``Content-Encoding: gzip`` and a Content-Length;
+- ``/redirect/<path>``: a 302 to ``/<path>`` (the HTTPRequest scenario follows one redirect);
 - ``/stats``: ``<process CPU seconds> <requests served>``, so a client can show how busy the
   server was while it measured.
 
@@ -25,9 +28,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import sys
 import time
+import zlib
 from collections import deque
 
 SMALL_BODY = b"Hello, world!\n"
@@ -51,6 +56,34 @@ _SEND_TIMEOUT = 30.0
 #: Millisecond polls a large reply waits for earlier replies to leave the transport.
 _FLUSH_POLLS = 5000
 _TASKS: set[asyncio.Task[None]] = set()
+
+
+_GZIPPED: dict[int, bytes] = {}
+
+
+def text_block() -> bytes:
+    """1 MiB of words in a random order: compresses about 3:1, like text or JSON."""
+    words = [
+        w.encode()
+        for w in ["engine", "net", "node", "tree", "frame", "request", "body", "chunk", "poll"]
+    ]
+    pick = random.Random(0).choice
+    out = bytearray()
+    while len(out) < BLOCK:
+        out += pick(words) + b" "
+    return bytes(out[:BLOCK])
+
+
+def gzipped(size: int) -> bytes:
+    """``size`` bytes of :func:`text_block` data as one gzip stream (made once per size)."""
+    if size not in _GZIPPED:
+        block = text_block()
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+        parts = [
+            packer.compress(block[: min(BLOCK, size - done)]) for done in range(0, size, BLOCK)
+        ]
+        _GZIPPED[size] = b"".join(parts) + packer.flush()
+    return _GZIPPED[size]
 
 
 def chunked_wire_size(size: int) -> int:
@@ -115,6 +148,14 @@ class BenchProtocol(asyncio.Protocol):
                 size = int(path[9:])
                 head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 self.start_body(head, _CHUNKED_BLOCK, chunked_wire_size(size) - 5, b"0\r\n\r\n")
+            elif path.startswith(b"/gzip/"):
+                body = gzipped(int(path[6:]))
+                head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+                self.start_body(head % len(body), body, len(body), b"")
+            elif path.startswith(b"/redirect/"):
+                transport.write(
+                    b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % path[9:]
+                )
             elif path == b"/stats":
                 text = b"%.6f %d" % (time.process_time(), Stats.requests)
                 transport.write(

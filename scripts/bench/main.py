@@ -8,8 +8,9 @@ not installed are skipped with a line; nothing is installed here. Prints, never 
 
 Scenarios: ``small`` (sequential keep-alive GETs), ``large`` (one big body, Content-Length and
 chunked), ``concurrent`` (100 connections in one thread), ``rss`` (peak RSS growth streaming
-1 GiB, one subprocess per measurement), ``binding`` (the binding layer's call/set/get) and
-``variant`` (the engine's binary Variant format beside pickle and json; no network).
+1 GiB, one subprocess per measurement), ``binding`` (the binding layer's call/set/get),
+``variant`` (the engine's binary Variant format beside pickle and json; no network) and
+``request`` (HTTPRequest nodes in a SceneTree: ``http_request_bench.py``).
 ``--profile MODE`` prints a cProfile of HTTPClient instead (``profile_get.py``).
 """
 
@@ -22,6 +23,7 @@ import sys
 import time
 
 import binding_calls
+import http_request_bench
 import large_body
 import many_conns
 import profile_get
@@ -30,7 +32,7 @@ import small_gets
 import variant_codec
 from harness import Options, ServerProcess
 
-SCENARIOS = ("small", "large", "concurrent", "rss", "binding", "variant")
+SCENARIOS = ("small", "large", "concurrent", "rss", "binding", "variant", "request")
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -109,6 +111,8 @@ def main() -> None:
             binding_calls.run(options)
         if "variant" in chosen:
             variant_codec.run(options)
+        if "request" in chosen:
+            http_request_bench.run(options, server)
     finally:
         server.stop()
     print(f"\nTotal time {time.perf_counter() - started:.0f} s.")

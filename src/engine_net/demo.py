@@ -3,22 +3,28 @@
 Starts the embedded server (``demo_server``), walks the engine tutorial's flow with HTTPClient
 (printing each status as it polls, the headers as a dictionary, the body), reuses the
 connection for a JSON and a chunked route, downloads the large route with a progress bar and
-its rate, and ends with the inspector listing of HTTPClient. Imports ``engine``, ``net``, rich.
+its rate, then does the same as an engine script would with an HTTPRequest node in a SceneTree
+(a redirect to a gzip route, a download to a file), and ends with the inspector listing of
+HTTPClient. Imports ``engine``, ``net``, rich.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from contextlib import nullcontext
+from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from engine.object_model import Error
+from engine.object_model import ClassDB, Error
+from engine.scene import Node, SceneTree
 from engine_net import demo_server, fetch
 from engine_net.inspector import class_summary, class_tree, inspector, wide_console
-from net import HTTPClient
+from net import HTTPClient, HTTPRequest
 
 Status = HTTPClient.Status
 
@@ -104,6 +110,9 @@ def run(url: str | None = None, large_mib: int = 64) -> int:
             f"{result.received / (1 << 20):.1f} MiB in {result.seconds:.2f} s: {rate:.0f} MB/s "
             f"(read_chunk_size 65536, response {result.code})"
         )
+        if url is None:
+            console.rule("HTTPRequest in a SceneTree, as an engine script uses it")
+            scene_part(console, base)
     console.rule("The inspector's view of HTTPClient")
     console.print(inspector("HTTPClient"))
     return 0
@@ -114,3 +123,82 @@ class _Discard:
 
     def write(self, data: bytes) -> int:
         return len(data)
+
+
+class DemoScene(Node):
+    """What an engine script would be: a node that owns an HTTPRequest child and reacts to its
+    ``request_completed`` signal (``_on_request_completed`` is bound so the signal can call it).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.console: Console | None = None
+        self.results: list[tuple[int, int, list[str], bytes]] = []
+        self.http_request = HTTPRequest()
+
+    def _ready(self) -> None:
+        self.add_child(self.http_request)
+        self.http_request.connect("request_completed", self, "_on_request_completed")
+
+    def _on_request_completed(
+        self, result: int, response_code: int, headers: list[str], body: bytes
+    ) -> None:
+        self.results.append((result, response_code, headers, body))
+
+    @classmethod
+    def _bind_methods(cls) -> None:
+        ClassDB.bind_method(
+            cls, "_on_request_completed", args=("result", "response_code", "headers", "body")
+        )
+
+
+def _await(tree: SceneTree, scene: DemoScene) -> tuple[int, int, list[str], bytes]:
+    tree.run(until=lambda: bool(scene.results), timeout=fetch.DEFAULT_TIMEOUT, fps=240)
+    return scene.results.pop()
+
+
+def scene_part(console: Console, base: str) -> None:
+    """A tree, a node, a redirect to a gzip response, then a download to a file with its rate."""
+    if not ClassDB.class_exists("DemoScene"):  # registered only when the demo runs, so the
+        ClassDB.register_class(DemoScene)  # command line's class reference never lists it
+    tree = SceneTree()
+    tree.init()
+    scene = DemoScene()
+    tree.root.add_child(scene)
+    req = scene.http_request
+    console.print(f"[bold]request({base + '/redirect'!r})[/] -> ", end="")
+    console.print(Error(req.request(base + "/redirect")).name)
+    result, code, headers, body = _await(tree, scene)
+    encoding = _field(headers, "Content-Encoding")
+    console.print(
+        f"    request_completed: {HTTPRequest.Result(result).name}, {code}, "
+        f"Content-Encoding {encoding}, {req.get_downloaded_bytes()} bytes on the wire, "
+        f"{len(body)} decoded"
+    )
+    summary = {k: str(v)[:24] for k, v in json.loads(body).items()}
+    console.print(f"    JSON: {summary}")
+    with tempfile.TemporaryDirectory(prefix="engine-net-demo-") as folder:
+        target = os.path.join(folder, "large.bin")
+        req.download_file = target
+        started = time.perf_counter()
+        console.print(f"[bold]download_file = {target!r}; request(/large)[/] -> ", end="")
+        console.print(Error(req.request(base + "/large")).name)
+        result, code, _, _ = _await(tree, scene)
+        seconds = time.perf_counter() - started
+        size = os.path.getsize(target) if os.path.exists(target) else 0
+        rate = size / seconds / 1e6 if seconds else 0.0
+        console.print(
+            f"    request_completed: {HTTPRequest.Result(result).name}, {code}; "
+            f"{size / (1 << 20):.1f} MiB written in {seconds:.2f} s: {rate:.0f} MB/s "
+            f"over {tree.get_frame()} frames"
+        )
+    tree.finish()
+    tree.free()
+
+
+def _field(headers: list[str], name: str) -> Any:
+    for line in headers:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            return value.strip()
+    return None

@@ -1,11 +1,13 @@
 """The small HTTP/1.1 server the demo starts in-process on 127.0.0.1.
 
 Keep-alive, a page, a JSON route, a chunked route and a large route (64 MiB by default), so the
-demo shows every body framing HTTPClient reads. Standard library only.
+demo shows every body framing HTTPClient reads; a redirect to a gzip-compressed route for the
+HTTPRequest part. Standard library only.
 """
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import threading
@@ -32,6 +34,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._chunked()
         elif self.path == "/large":
             self._large()
+        elif self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/gzip")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/gzip":
+            self._gzip()
         else:
             self._send(404, "text/plain", b"no such route\n")
 
@@ -52,6 +61,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
         self.wfile.write(b"0\r\n\r\n")
 
+    def _gzip(self) -> None:
+        """A JSON body, gzip-compressed when the client says it accepts that."""
+        body = json.dumps({"compressed": True, "greeting": "hello " * 200}).encode()
+        accepted = self.headers.get("Accept-Encoding", "")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if "gzip" in accepted:
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def _large(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
@@ -68,7 +90,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # the demo prints its own account of what happens
 
 
-ROUTES = ["/", "/api/status", "/chunked", "/large"]
+ROUTES = ["/", "/api/status", "/chunked", "/large", "/redirect", "/gzip"]
 
 
 @contextmanager

@@ -1,11 +1,12 @@
-"""net: stream peers, the resolver, the sans-I/O HTTP/1.1 core and HTTPClient.
+"""net: stream peers, the resolver, the sans-I/O HTTP/1.1 core, HTTPClient and HTTPRequest.
 
 Importing this package registers StreamPeer, StreamPeerBuffer, StreamPeerTCP, StreamPeerSSL,
-EncodedObjectAsID (what `StreamPeer.get_var` gives for an object sent by id),
-IP and HTTPClient in ClassDB.
+EncodedObjectAsID (what `StreamPeer.get_var` gives for an object sent by id), IP, HTTPClient
+and HTTPRequest (with the scene classes it needs) in ClassDB.
 """
 
 from net.http_client import HTTPClient
+from net.http_request import HTTPRequest
 from net.ip import IP
 from net.marshalls import EncodedObjectAsID
 from net.stream_peer import StreamPeer, StreamPeerBuffer
@@ -16,6 +17,7 @@ __all__ = [
     "IP",
     "EncodedObjectAsID",
     "HTTPClient",
+    "HTTPRequest",
     "StreamPeer",
     "StreamPeerBuffer",
     "StreamPeerSSL",

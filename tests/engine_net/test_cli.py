@@ -106,6 +106,15 @@ def test_inspect_lists_a_fresh_instance() -> None:
         assert expected in text
 
 
+def test_inspect_shows_the_scene_classes_and_http_request() -> None:
+    result = engine_net("inspect", "HTTPRequest")
+    text = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    for expected in ("accept_gzip", "RANGE 0,3600,0.1,or_greater", "set_download_file"):
+        assert expected in text
+    assert "wait_time" in engine_net("inspect", "Timer").stdout.decode()
+
+
 def test_inspect_hides_what_an_editor_hides_unless_all() -> None:
     # HTTPClient.connection has no EDITOR usage: the engine's inspector does not list it.
     assert "set_connection" not in engine_net("inspect", "HTTPClient").stdout.decode()
@@ -210,6 +219,8 @@ def test_demo_runs_end_to_end() -> None:
     assert "chunk 5 of 5" in text
     assert "2.0 MiB in" in text
     assert "Inspector: HTTPClient" in text
+    assert "request_completed: RESULT_SUCCESS, 200, Content-Encoding gzip" in text
+    assert "2.0 MiB written in" in text
 
 
 @pytest.mark.parametrize("form", ["text", "xml", "json"])

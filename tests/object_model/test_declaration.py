@@ -268,7 +268,7 @@ def test_a_decorated_class_behaves(forget: list[str], engine_log: LogLines) -> N
     assert obj.TEAM_BLUE == 1
     heard: list[int] = []
 
-    class Listener(Object):
+    class HealthListener(Object):
         def on_health(self, value: int) -> None:
             heard.append(value)
 
@@ -276,9 +276,9 @@ def test_a_decorated_class_behaves(forget: list[str], engine_log: LogLines) -> N
         def _bind_methods(cls) -> None:
             ClassDB.bind_method(cls, "on_health")
 
-    ClassDB.register_class(Listener)
-    forget.append("Listener")
-    listener = Listener()
+    ClassDB.register_class(HealthListener)
+    forget.append("HealthListener")
+    listener = HealthListener()
     obj.connect("health_changed", listener, "on_health")
     obj.health = 50
     assert obj.call("heal", 5) == 55

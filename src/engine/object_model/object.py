@@ -429,7 +429,14 @@ class Object(metaclass=_ObjectMeta):
         self.__class__ = freed.freed_class(type(self), _FREED_EXTRAS)
 
     def is_queued_for_deletion(self) -> bool:
-        """Returns [code]false[/code]: nothing is ever queued for deletion here."""
+        """Returns [code]true[/code] once a [Node] was queued for deletion by
+        [code]queue_free[/code]; always [code]false[/code] for other objects.
+        """
+        return self._queued_for_deletion()
+
+    def _queued_for_deletion(self) -> bool:
+        # Node overrides this (a bound method's body is the base function, so the answer
+        # comes from a plain Python method that a subclass may override).
         return False
 
     # --- metadata ---
