@@ -213,6 +213,9 @@ class Transfer:
             code, message = _CONNECT_FAILURES.get(
                 Status(status), (Exit.CONNECTION_FAILED, "the connection failed")
             )
+            if self.proxy is not None:  # the proxy is what failed to connect (no credentials)
+                host, port = self.proxy
+                message += f" through the proxy {host.rpartition('@')[2]}:{port}"
             raise FetchError(code, f"{message} ({self.request.url})")
 
     def check(self) -> None:

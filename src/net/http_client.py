@@ -139,7 +139,8 @@ class HTTPClient(Proxying, Reference):
         Any previous connection is closed first. An IP address then starts a TCP connect at once
         ([constant STATUS_CONNECTING]); a name is queued with the resolver
         ([constant STATUS_RESOLVING]). Call [method poll] until the status is
-        [constant STATUS_CONNECTED] or one of the error statuses.
+        [constant STATUS_CONNECTED] or one of the error statuses. With a proxy set for the scheme
+        ([method set_http_proxy], [method set_https_proxy]) the proxy is connected to instead.
 
         With [code]use_ssl[/code] the connection is wrapped in TLS once TCP is up.
         [code]verify_host[/code] then checks the server's certificate chain and that it was issued

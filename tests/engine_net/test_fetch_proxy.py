@@ -5,6 +5,7 @@ against loopback proxies (raw ones that record what they got, and proxy.py)."""
 from __future__ import annotations
 
 import base64
+import socket
 import subprocess
 from collections.abc import Callable
 
@@ -200,3 +201,14 @@ def test_fetch_through_proxy_py(proxy_py: ProxyPy, httpserver: HTTPServer) -> No
     assert (result.returncode, result.stdout) == (0, b"\x00\x01" * 5000)
     request, _ = httpserver.log[0]
     assert "proxy.py" in request.headers["Via"]
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_without_its_credentials() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    result = fetch("--proxy", f"http://ada:secret@127.0.0.1:{port}", "http://target.invalid/")
+    assert result.returncode == 4
+    line = result.stderr.decode()
+    assert f"through the proxy 127.0.0.1:{port}" in line
+    assert "secret" not in line
