@@ -109,7 +109,9 @@ class Proxying(Exchange):
         else:
             self._http_proxy = proxy
 
-    def _take_proxy(self, target: Endpoint) -> tuple[Endpoint, http.Origin] | None:
+    def _take_proxy(
+        self, target: Endpoint
+    ) -> tuple[Endpoint, http.Origin | http.ForwardOrigin] | None:
         """At ``connect_to_host``: where to connect (the proxy set for the target's scheme,
         else the target) and the origin requests are written for. ``None``, with one line,
         when that proxy setting was refused."""
@@ -129,7 +131,7 @@ class Proxying(Exchange):
             return None
         self._proxy = setting
         if not target.tls:  # a forward proxy: absolute-form requests, credentials on each
-            origin = origin._replace(via_proxy=True, proxy_credentials=setting.credentials)
+            return setting.endpoint, http.ForwardOrigin(*origin, setting.credentials)
         return setting.endpoint, origin
 
     def _poll_tunnel(self, tcp: StreamPeerTCP) -> Error | None:

@@ -43,17 +43,24 @@ _ABSOLUTE_AUTHORITY = re.compile(r"https?://([^/?#]*)")
 class Origin(NamedTuple):
     """Where the connection goes: host (IPv6 without brackets), port (None if unknown), TLS.
 
-    via_proxy: the connection goes to a forward proxy, so request lines take the absolute
-    form; proxy_credentials ("user:pass", or "") then add a Basic Proxy-Authorization.
-
     A named tuple: it keys the client's prepared-request cache, and a tuple hashes and
     compares in C."""
 
     host: str
     port: int | None
     tls: bool
-    via_proxy: bool = False
-    proxy_credentials: str = ""
+
+
+class ForwardOrigin(NamedTuple):
+    """An origin reached through a forward proxy (httprequest.md §3): request lines take the
+    absolute form, and ``proxy_credentials`` ("user:pass", or "") add a Basic
+    Proxy-Authorization. A type of its own, so a direct Origin keys the cache as cheaply as
+    before."""
+
+    host: str
+    port: int | None
+    tls: bool
+    proxy_credentials: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +90,7 @@ def build_request(
     headers: Sequence[str],
     body: bytes,
     *,
-    origin: Origin | None,
+    origin: Origin | ForwardOrigin | None,
     user_agent: str,
 ) -> PreparedRequest:
     """Validate a request and serialise it.
@@ -109,7 +116,7 @@ def build_request(
     _check_host(fields)
     _check_framing(name, fields, body)
 
-    proxy = origin if origin is not None and origin.via_proxy else None
+    proxy = origin if isinstance(origin, ForwardOrigin) else None
     lines = [f"{name} {target if proxy is None else _absolute_form(target, proxy)} HTTP/1.1"]
     host = ""
     if "host" not in given:
@@ -247,7 +254,7 @@ def _chunked_fault(body: bytes) -> str:
     return ""
 
 
-def _host_value(target: str, origin: Origin | None) -> str:
+def _host_value(target: str, origin: Origin | ForwardOrigin | None) -> str:
     """The automatic Host: an absolute target's authority, else the origin, else empty."""
     absolute = _ABSOLUTE_AUTHORITY.match(target)
     if absolute:
@@ -264,7 +271,7 @@ def _host_value(target: str, origin: Origin | None) -> str:
     return f"{host}:{origin.port}"
 
 
-def _authority(origin: Origin) -> str:
+def _authority(origin: Origin | ForwardOrigin) -> str:
     """``host:port`` of an origin, the port always written, an IPv6 host bracketed."""
     host = origin.host
     if ":" in host:
@@ -272,7 +279,7 @@ def _authority(origin: Origin) -> str:
     return f"{host}:{origin.port if origin.port is not None else (443 if origin.tls else 80)}"
 
 
-def _absolute_form(target: str, origin: Origin) -> str:
+def _absolute_form(target: str, origin: ForwardOrigin) -> str:
     """The target as a forward proxy needs it (RFC 9112 §3.2.2): ``http://host:port/path``.
 
     An absolute target is already in that form; a CONNECT authority stays as it is; ``*``
@@ -288,7 +295,7 @@ def proxy_authorization(credentials: str) -> str:
     return f"Proxy-Authorization: Basic {token}"
 
 
-def build_connect(origin: Origin, credentials: str, user_agent: str) -> bytes:
+def build_connect(origin: Origin | ForwardOrigin, credentials: str, user_agent: str) -> bytes:
     """The CONNECT request that opens a tunnel through a proxy to ``origin`` (RFC 9110
     §9.3.6), with a Basic Proxy-Authorization for ``credentials`` ("user:pass") unless empty.
     Unlike the engine, Host names the target (the engine sends ``Host: :-1``)."""
