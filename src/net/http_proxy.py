@@ -117,9 +117,8 @@ class Proxying(Exchange):
         when that proxy setting was refused."""
         setting = self._https_proxy if target.tls else self._http_proxy
         self._proxy = self._tunnel = None
-        origin = http.Origin(target.host, target.port, target.tls)
         if setting is None:
-            return target, origin
+            return target, http.Origin(target.host, target.port, target.tls)
         if isinstance(setting, BadProxy):
             which = "set_https_proxy" if target.tls else "set_http_proxy"
             err_print(
@@ -131,8 +130,9 @@ class Proxying(Exchange):
             return None
         self._proxy = setting
         if not target.tls:  # a forward proxy: absolute-form requests, credentials on each
-            return setting.endpoint, http.ForwardOrigin(*origin, setting.credentials)
-        return setting.endpoint, origin
+            forward = http.ForwardOrigin(target.host, target.port, False, setting.credentials)
+            return setting.endpoint, forward
+        return setting.endpoint, http.Origin(target.host, target.port, True)
 
     def _poll_tunnel(self, tcp: StreamPeerTCP) -> Error | None:
         """TCP to an HTTPS proxy is up: send CONNECT for the target and read the reply. Returns
