@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from support import Exchange, LogLines, RawServer
+from support import PROXY_PASSWORD, PROXY_USER, Exchange, LogLines, ProxyPy, RawServer
 
 
 @pytest.fixture
@@ -31,3 +31,19 @@ def raw_server() -> Iterator[Callable[..., RawServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def proxy_py(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyPy]:
+    """A real proxy (proxy.py) on loopback, shared by the session; stopped at its end."""
+    proxy = ProxyPy(str(tmp_path_factory.mktemp("proxy.py")))
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def proxy_py_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyPy]:
+    """proxy.py asking for Basic credentials: ``PROXY_USER`` and ``PROXY_PASSWORD``."""
+    proxy = ProxyPy(str(tmp_path_factory.mktemp("proxy.py-auth")), f"{PROXY_USER}:{PROXY_PASSWORD}")
+    yield proxy
+    proxy.stop()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -186,3 +189,60 @@ def engine_net(
         umask=umask,
         check=False,
     )
+
+
+#: The credentials the authenticating proxy.py instance asks for.
+PROXY_USER, PROXY_PASSWORD = "ada", "l0ve:lace"
+
+
+class ProxyPy:
+    """proxy.py (the PyPI package ``proxy.py``), a real HTTP and CONNECT proxy, run in its own
+    process group on a free loopback port; ``stop`` ends the group.
+
+    Offline by construction: it listens on 127.0.0.1 and reaches only the targets the tests
+    name, which are loopback servers they started.
+    """
+
+    def __init__(self, data_dir: str, basic_auth: str = "") -> None:
+        port_file = os.path.join(data_dir, "port")
+        command = [
+            sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", "0",
+            "--port-file", port_file, "--data-dir", data_dir, "--num-workers", "1",
+            "--num-acceptors", "1", "--log-level", "WARNING",
+            "--log-file", os.path.join(data_dir, "log"),
+        ]  # fmt: skip
+        if basic_auth:
+            command += ["--basic-auth", basic_auth]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        self.host = "127.0.0.1"
+        self.port = self._wait_until_listening(port_file)
+
+    def _wait_until_listening(self, port_file: str, timeout: float = 30) -> int:
+        """The port it wrote, once a connection to it is accepted (bounded by ``timeout``)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                break
+            try:
+                with open(port_file, encoding="ascii") as handle:
+                    port = int(handle.read().split()[0])
+                socket.create_connection((self.host, port), timeout=1).close()
+                return port
+            except (OSError, ValueError, IndexError):
+                time.sleep(0.05)  # not up yet: starting takes a moment
+        self.stop()
+        raise RuntimeError("proxy.py did not start listening")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)

@@ -107,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         "--chunk-size", type=_chunk_size, default=65536, metavar="N", help="read_chunk_size"
     )
     fetch.add_argument("--blocking", action="store_true", help="use blocking mode")
+    fetch.add_argument(
+        "-x",
+        "--proxy",
+        metavar="URL",
+        help="go through this HTTP proxy, [http://][user:password@]host[:port] (port 1080 "
+        "unless given; https:// URLs through a CONNECT tunnel); an empty URL goes direct. "
+        "Without it, http_proxy, https_proxy, all_proxy and no_proxy are read as curl reads them",
+    )
     doc = sub.add_parser("doc", help="the class reference of a class, generated from ClassDB")
     doc.add_argument(
         "class_name",
@@ -144,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             request = fetch.Request(
                 args.url, args.method, args.header, args.data, args.insecure,
                 args.chunk_size, args.blocking, args.timeout, args.fail, args.include,
+                args.proxy,
             )  # fmt: skip
             return fetch.run(request, args.output)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly

@@ -40,6 +40,7 @@ from rich.progress import (
 )
 
 from engine.object_model import Error
+from engine_net import proxies
 from net import HTTPClient, settings
 from net.http import LocalProtocolError, build_request
 
@@ -107,6 +108,7 @@ class Request:
     timeout: int = DEFAULT_TIMEOUT
     fail: bool = False  # a status >= 400 is a failure (exit 22) and nothing is written
     include: bool = False  # the status line and headers go out before the body
+    proxy: str | None = None  # --proxy; None: from the environment, "": none
 
 
 @dataclass
@@ -168,6 +170,10 @@ class Transfer:
         # The body as the command line gave it, byte for byte (argv decodes with
         # surrogateescape; fsencode undoes it), so bytes that are not UTF-8 still go out.
         self.body = os.fsencode(request.data)
+        try:
+            self.proxy = proxies.choose(self.host, self.tls, request.proxy, os.environ)
+        except proxies.ProxyURLError as refused:
+            raise FetchError(Exit.BAD_INPUT, str(refused)) from None
         self.http = HTTPClient()
         self._wait = _waiter(self.http)
 
@@ -192,6 +198,8 @@ class Transfer:
     def connect(self) -> None:
         http = self.http
         http.read_chunk_size = self.request.chunk_size
+        if self.proxy is not None:
+            (http.set_https_proxy if self.tls else http.set_http_proxy)(*self.proxy)
         started = http.connect_to_host(self.host, self.port, self.tls, not self.request.insecure)
         if started != Error.OK:
             raise FetchError(Exit.BAD_INPUT, f"cannot connect to {self.host!r}: bad host or port")
@@ -205,6 +213,9 @@ class Transfer:
             code, message = _CONNECT_FAILURES.get(
                 Status(status), (Exit.CONNECTION_FAILED, "the connection failed")
             )
+            if self.proxy is not None:  # the proxy is what failed to connect (no credentials)
+                host, port = self.proxy
+                message += f" through the proxy {host.rpartition('@')[2]}:{port}"
             raise FetchError(code, f"{message} ({self.request.url})")
 
     def check(self) -> None:

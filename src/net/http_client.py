@@ -24,8 +24,9 @@ from net import http, settings
 from net.http import limits
 from net.http_client_states import BODY, DISCONNECTED, FAULT_ERRORS, STICKY, On
 from net.http_constants import CONSTANT_DOCS, Method, ResponseCode, Status
-from net.http_exchange import READ_BLOCK, Exchange
-from net.http_target import HostRefused, parse_endpoint
+from net.http_exchange import READ_BLOCK
+from net.http_proxy import Proxying
+from net.http_target import Endpoint, HostRefused, parse_endpoint
 from net.ip import IP
 from net.stream_peer import StreamPeer
 from net.tcp import StreamPeerTCP
@@ -38,7 +39,7 @@ _ClientStatus: TypeAlias = Status
 _Method: TypeAlias = Method
 
 
-class HTTPClient(Exchange, Reference):
+class HTTPClient(Proxying, Reference):
     """Low-level HTTP/1.1 client: connect once, then send requests and read responses by polling.
 
     HTTPClient speaks HTTP/1.1 over a [StreamPeer]: a TCP connection it opens itself with
@@ -94,6 +95,7 @@ class HTTPClient(Exchange, Reference):
         self._connection = None
         self._owned = False  # the client made the stream, so it closes it
         self._origin = None
+        self._dial = Endpoint("", "", 0, False)  # what TCP connects to: the host, or its proxy
         self._verify_host = True
         self._addresses: list[str] = []
         self._resolving = IP.RESOLVER_INVALID_ID
@@ -137,7 +139,8 @@ class HTTPClient(Exchange, Reference):
         Any previous connection is closed first. An IP address then starts a TCP connect at once
         ([constant STATUS_CONNECTING]); a name is queued with the resolver
         ([constant STATUS_RESOLVING]). Call [method poll] until the status is
-        [constant STATUS_CONNECTED] or one of the error statuses.
+        [constant STATUS_CONNECTED] or one of the error statuses. With a proxy set for the scheme
+        ([method set_http_proxy], [method set_https_proxy]) the proxy is connected to instead.
 
         With [code]use_ssl[/code] the connection is wrapped in TLS once TCP is up.
         [code]verify_host[/code] then checks the server's certificate chain and that it was issued
@@ -159,6 +162,9 @@ class HTTPClient(Exchange, Reference):
                     "connect_to_host", refused.condition, Error.ERR_INVALID_PARAMETER, log=logger
                 )
             return Error.ERR_INVALID_PARAMETER
+        route = self._take_proxy(endpoint)  # through a proxy, only its name is looked up
+        if route is None:
+            return Error.ERR_INVALID_PARAMETER
         if endpoint.tls and not verify_host:
             warn_print(
                 "connect_to_host",
@@ -166,15 +172,15 @@ class HTTPClient(Exchange, Reference):
                 "authenticated.",
                 logger,
             )
-        self._origin = http.Origin(endpoint.host, endpoint.port, endpoint.tls)
+        self._dial, self._origin = route
         self._verify_host = verify_host
         self._deadline = time.monotonic() + settings.get_int(
             "network/limits/tcp/connect_timeout_seconds"
         )
-        if endpoint.address:
-            self._addresses = [endpoint.address]
+        if self._dial.address:
+            self._addresses = [self._dial.address]
             return self._connect_next()
-        self._resolving = IP.get_singleton().resolve_hostname_queue_item(endpoint.host)
+        self._resolving = IP.get_singleton().resolve_hostname_queue_item(self._dial.host)
         if self._resolving == IP.RESOLVER_INVALID_ID:
             self._go(On.RESOLVE_FAILED)
             return Error.ERR_CANT_RESOLVE
@@ -183,17 +189,16 @@ class HTTPClient(Exchange, Reference):
 
     def _connect_next(self) -> Error:
         """Start a TCP connect to the next address that accepts one."""
-        assert self._origin is not None
         error = Error.ERR_CANT_CONNECT
         while self._addresses:
             tcp = StreamPeerTCP()
-            error = tcp.connect_to_host(self._addresses.pop(0), self._origin.port or 0)
+            error = tcp.connect_to_host(self._addresses.pop(0), self._dial.port)
             if error == Error.OK:
                 self._connection, self._owned = tcp, True
                 if self._status != Status.STATUS_CONNECTING:
                     self._go(On.CONNECT_STARTED)
                 return Error.OK
-        logger.debug("connect_to_host: no address of %s accepts a connection", self._origin.host)
+        logger.debug("connect_to_host: no address of %s accepts a connection", self._dial.host)
         self._go(On.CONNECT_REFUSED)
         return error
 
@@ -350,7 +355,7 @@ class HTTPClient(Exchange, Reference):
         resolver.erase_resolve_item(self._resolving)
         self._resolving = IP.RESOLVER_INVALID_ID
         if not self._addresses:
-            logger.debug("poll: cannot resolve %s", self._origin.host if self._origin else "")
+            logger.debug("poll: cannot resolve %s", self._dial.host)
             self._go(On.RESOLVE_FAILED)
             return Error.ERR_CANT_RESOLVE
         return self._connect_next()
@@ -368,20 +373,25 @@ class HTTPClient(Exchange, Reference):
             self._go(On.TLS_FAILED)
             return Error.ERR_CANT_CONNECT
         assert isinstance(connection, StreamPeerTCP) and self._origin is not None
-        tcp = connection.get_status()  # one non-blocking step of the connect
-        if tcp == StreamPeerTCP.Status.STATUS_CONNECTING:
-            return Error.OK
-        if tcp != StreamPeerTCP.Status.STATUS_CONNECTED:
-            connection.disconnect_from_host()
-            self._connection = None
-            if self._addresses:
-                return self._connect_next()
-            logger.debug("poll: cannot connect to %s", self._origin.host)
-            self._go(On.CONNECT_REFUSED)
-            return Error.ERR_CANT_CONNECT
-        if not self._origin.tls:
-            self._go(On.CONNECTED)
-            return Error.OK
+        if self._tunnel is None:
+            tcp = connection.get_status()  # one non-blocking step of the connect
+            if tcp == StreamPeerTCP.Status.STATUS_CONNECTING:
+                return Error.OK
+            if tcp != StreamPeerTCP.Status.STATUS_CONNECTED:
+                connection.disconnect_from_host()
+                self._connection = None
+                if self._addresses:
+                    return self._connect_next()
+                logger.debug("poll: cannot connect to %s", self._dial.host)
+                self._go(On.CONNECT_REFUSED)
+                return Error.ERR_CANT_CONNECT
+            if not self._origin.tls:
+                self._go(On.CONNECTED)
+                return Error.OK
+        if self._proxy is not None:  # an HTTPS proxy: CONNECT opens a tunnel, TLS runs in it
+            waiting = self._poll_tunnel(connection)
+            if waiting is not None:
+                return waiting
         tls_peer = StreamPeerSSL()
         tls_peer.set_blocking_handshake_enabled(False)
         self._connection = tls_peer
@@ -546,6 +556,27 @@ class HTTPClient(Exchange, Reference):
         """
         return int(self._status)  # a plain int (enum returns are ints); int() is C-level
 
+    def set_http_proxy(self, host: str, port: int) -> None:
+        """Send plain HTTP through the proxy at [code]host[/code] and [code]port[/code], from the
+        next [method connect_to_host] without TLS: the client connects to the proxy (only its
+        name is looked up, never the host's) and writes each target in full,
+        [code]http://host:port/path[/code], for the proxy to forward. Credentials go before the
+        proxy's name, [code]user:password@proxy.example.com[/code], and reach the proxy alone
+        ([code]Proxy-Authorization[/code], Basic). An empty [code]host[/code] or a port of -1
+        removes the proxy. A malformed one logs an error, and connecting then fails with
+        [constant ERR_INVALID_PARAMETER] rather than going around it.
+        """
+        self._set_proxy("set_http_proxy", host, port, tls=False)
+
+    def set_https_proxy(self, host: str, port: int) -> None:
+        """The proxy for TLS connections, given as for [method set_http_proxy]. The next
+        [method connect_to_host] with TLS connects to it, asks it for a tunnel to the host with
+        [code]CONNECT[/code], then runs the TLS handshake with the host through that tunnel: the
+        certificate is checked against the host's name, never the proxy's. A reply other than
+        2xx ends in [constant STATUS_CANT_CONNECT], with an error naming its code.
+        """
+        self._set_proxy("set_https_proxy", host, port, tls=True)
+
     def query_string_from_dict(self, fields: dict[Any, Any]) -> str:
         """Returns [code]fields[/code] as a URL-encoded query string, for a request target after
         [code]?[/code] or an [code]application/x-www-form-urlencoded[/code] body. Pairs follow the
@@ -593,6 +624,9 @@ class HTTPClient(Exchange, Reference):
 
         bind(cls, "get_status", const=True)
         bind(cls, "poll")
+
+        bind(cls, "set_http_proxy", args=("host", "port"))
+        bind(cls, "set_https_proxy", args=("host", "port"))
 
         bind(cls, "query_string_from_dict", args=("fields",))
 

@@ -29,6 +29,7 @@ class On(Enum):
     RESOLVE_FAILED = "name did not resolve"
     CONNECTED = "connected"
     TLS_FAILED = "TLS handshake failed"
+    TUNNEL_REFUSED = "the proxy refused or broke the CONNECT tunnel"
     LOST = "connection lost or broken"
     REQUEST_SENT = "request accepted"
     HEAD_WITH_BODY = "final head, a body follows"
@@ -70,6 +71,8 @@ TRANSITIONS: Final[dict[tuple[Status, On], Status]] = {
     (_S.STATUS_RESOLVING, On.RESOLVE_FAILED): _S.STATUS_CANT_RESOLVE,
     (_S.STATUS_CONNECTING, On.CONNECTED): _S.STATUS_CONNECTED,
     (_S.STATUS_CONNECTING, On.TLS_FAILED): _S.STATUS_SSL_HANDSHAKE_ERROR,
+    # Through an HTTPS proxy, CONNECTING covers the CONNECT exchange before the handshake.
+    (_S.STATUS_CONNECTING, On.TUNNEL_REFUSED): _S.STATUS_CANT_CONNECT,
     **{(s, On.LOST): _S.STATUS_CONNECTION_ERROR for s in _LIVE},
     (_S.STATUS_CONNECTED, On.REQUEST_SENT): _S.STATUS_REQUESTING,
     (_S.STATUS_REQUESTING, On.HEAD_WITH_BODY): _S.STATUS_BODY,

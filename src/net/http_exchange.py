@@ -64,7 +64,7 @@ class Exchange:
     _status: Status
     _connection: StreamPeer | None
     _owned: bool  # the client made the stream, so it closes it
-    _origin: http.Origin | None
+    _origin: http.Origin | http.ForwardOrigin | None
     _resolving: int  # the resolver item of a pending name lookup
     _call_started: float  # when the blocking call under way began: its timeout counts from here
     _head_block: int  # bytes asked per read of a response head
@@ -462,7 +462,11 @@ _CACHED_REQUEST_MAX: Final = 4096
 
 
 def prepare(
-    method: int, url: str, headers: list[str], body: bytes, origin: http.Origin | None
+    method: int,
+    url: str,
+    headers: list[str],
+    body: bytes,
+    origin: http.Origin | http.ForwardOrigin | None,
 ) -> http.PreparedRequest:
     """``http.build_request``, remembered: a client repeating a request (polling an API, many
     clients fetching one path) skips its checks and serialisation. Raises what it raises."""
@@ -476,7 +480,11 @@ def prepare(
 
 @functools.lru_cache(maxsize=256, typed=True)
 def _prepare_cached(
-    method: int, url: str, headers: tuple[str, ...], body: bytes, origin: http.Origin | None
+    method: int,
+    url: str,
+    headers: tuple[str, ...],
+    body: bytes,
+    origin: http.Origin | http.ForwardOrigin | None,
 ) -> http.PreparedRequest:
     return http.build_request(method, url, headers, body, origin=origin, user_agent=_USER_AGENT)
 

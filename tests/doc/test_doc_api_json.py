@@ -173,7 +173,7 @@ def test_httpclient_entry(http: dict[str, Any]) -> None:
         "instanciable": True,
         "is_reference": True,
     }
-    assert len(http["methods"]) == 20
+    assert len(http["methods"]) == 22
     assert len(http["properties"]) == 3
     assert len(http["constants"]) == 81
     assert len(http["enums"]) == 3

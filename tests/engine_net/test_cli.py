@@ -240,7 +240,7 @@ def test_doc_writes_each_format(form: str, tmp_path: Path) -> None:
         entry = json.loads(text)
         assert (entry["name"], len(entry["methods"]), len(entry["constants"])) == (
             "HTTPClient",
-            20,
+            22,
             81,
         )
 

@@ -10,13 +10,21 @@ from net.http.errors import (
 from net.http.events import Body, Head
 from net.http.framing import Framing
 from net.http.query import UnencodableText, query_string_from_dict
-from net.http.request import METHODS, Origin, PreparedRequest, build_request
+from net.http.request import (
+    METHODS,
+    ForwardOrigin,
+    Origin,
+    PreparedRequest,
+    build_connect,
+    build_request,
+)
 from net.http.response import ResponseReader
 
 __all__ = [
     "METHODS",
     "Body",
     "Fault",
+    "ForwardOrigin",
     "Framing",
     "Head",
     "LocalProtocolError",
@@ -27,6 +35,7 @@ __all__ = [
     "RequestRule",
     "ResponseReader",
     "UnencodableText",
+    "build_connect",
     "build_request",
     "query_string_from_dict",
 ]

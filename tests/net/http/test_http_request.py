@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import pytest
 
 from net.http.errors import Fault, LocalProtocolError, RequestRule
-from net.http.request import METHODS, Origin, PreparedRequest, build_request
+from net.http.request import (
+    METHODS,
+    ForwardOrigin,
+    Origin,
+    PreparedRequest,
+    build_connect,
+    build_request,
+)
 
 GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT, PATCH = range(9)
 UA = "engine-net/0.1.0 (X11)"
@@ -20,7 +27,7 @@ def build(
     target: str = "/",
     headers: Sequence[str] = (),
     body: bytes = b"",
-    origin: Origin | None = ORIGIN,
+    origin: Origin | ForwardOrigin | None = ORIGIN,
 ) -> PreparedRequest:
     return build_request(method, target, headers, body, origin=origin, user_agent=UA)
 
@@ -375,3 +382,60 @@ def test_a_caller_framed_body_breaking_the_sending_rules_is_refused(body: bytes)
 def test_a_caller_framed_body_following_the_sending_rules_goes_out_as_given(body: bytes) -> None:
     prepared = build(method=POST, headers=["Transfer-Encoding: chunked"], body=body)
     assert prepared.data.endswith(b"\r\n\r\n" + body)
+
+
+# --- through a proxy (httprequest.md §3) ------------------------------------------------------
+
+FORWARD = ForwardOrigin("example.com", 80, False, "")
+
+
+@pytest.mark.parametrize(
+    ("origin", "method", "target", "line", "host"),
+    [
+        (FORWARD, GET, "/a?b", "GET http://example.com:80/a?b HTTP/1.1", "example.com"),
+        (FORWARD, OPTIONS, "*", "OPTIONS http://example.com:80 HTTP/1.1", "example.com"),
+        (FORWARD, GET, "http://other.org/x", "GET http://other.org/x HTTP/1.1", "other.org"),
+        (FORWARD, CONNECT, "other.org:443", "CONNECT other.org:443 HTTP/1.1", "example.com"),
+        (
+            ForwardOrigin("::1", 8080, False, ""),
+            GET,
+            "/",
+            "GET http://[::1]:8080/ HTTP/1.1",
+            "[::1]:8080",
+        ),
+        (
+            ForwardOrigin("example.com", None, False, ""),
+            GET,
+            "/",
+            "GET http://example.com:80/ HTTP/1.1",
+            "example.com",
+        ),
+    ],
+)
+def test_a_forward_proxy_gets_the_absolute_form(
+    origin: ForwardOrigin, method: int, target: str, line: str, host: str
+) -> None:
+    head = build(method, target, origin=origin).data.decode().split("\r\n")
+    assert head[:2] == [line, f"Host: {host}"]
+    assert not any(h.startswith("Proxy-Authorization") for h in head)
+
+
+def test_proxy_credentials_go_after_host_unless_the_caller_gave_some() -> None:
+    origin = FORWARD._replace(proxy_credentials="ada:lo:ve")
+    head = build(origin=origin).data.decode().split("\r\n")
+    assert head[2] == "Proxy-Authorization: Basic YWRhOmxvOnZl"
+    own = build(headers=["Proxy-Authorization: Bearer t"], origin=origin).data.decode()
+    assert own.count("Proxy-Authorization") == 1
+
+
+def test_the_connect_request() -> None:
+    assert build_connect(Origin("example.com", 443, True), "", UA) == (
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
+        b"User-Agent: " + UA.encode() + b"\r\n\r\n"
+    )
+    tunnel = build_connect(Origin("fe80::1%eth0", None, True), "\u00e9:pw", UA).split(b"\r\n")
+    assert tunnel[:3] == [
+        b"CONNECT [fe80::1]:443 HTTP/1.1",
+        b"Host: [fe80::1]:443",
+        b"Proxy-Authorization: Basic w6k6cHc=",
+    ]
