@@ -124,7 +124,8 @@ class HTTPRequest(Node):
 
     def __init__(self) -> None:
         super().__init__()
-        self._client = HTTPClient()
+        self._proxies: dict[str, tuple[str, int]] = {}  # the client's setter -> (host, port)
+        self._client = self._new_client()
         self._kept: tuple[bool, str, int, bool] | None = None  # origin + verify of the client
         self._job: Job | None = None
         self._worker: threading.Thread | None = None
@@ -294,7 +295,7 @@ class HTTPRequest(Node):
             _ABANDONED.add(worker)
             job.cancel(from_other_thread=True)
             _interrupt(job.client)
-            self._client = HTTPClient()  # the worker keeps the old one; it never comes back
+            self._client = self._new_client()  # the worker keeps the old one for good
         else:
             job.cancel(from_other_thread=False)
             job.client.close()
@@ -457,6 +458,33 @@ class HTTPRequest(Node):
         """Returns [member download_chunk_size]."""
         return self._chunk_size
 
+    def set_http_proxy(self, host: str, port: int) -> None:
+        """Send plain HTTP requests through the proxy at [code]host[/code] and [code]port[/code],
+        as [method HTTPClient.set_http_proxy] does (credentials go before the name,
+        [code]user:password@proxy.example.com[/code]). An empty [code]host[/code] or a port of -1
+        removes it. It applies from the next connection: a kept connection is not reused.
+        """
+        self._set_proxy("set_http_proxy", host, port)
+
+    def set_https_proxy(self, host: str, port: int) -> None:
+        """The proxy for HTTPS requests, given as for [method set_http_proxy]: the client asks it
+        for a tunnel with [code]CONNECT[/code] and checks the host's certificate through it, as
+        [method HTTPClient.set_https_proxy] does.
+        """
+        self._set_proxy("set_https_proxy", host, port)
+
+    def _set_proxy(self, setter: str, host: str, port: int) -> None:
+        self._proxies[setter] = (host, port)
+        getattr(self._client, setter)(host, port)
+        self._kept = None
+
+    def _new_client(self) -> HTTPClient:
+        """A client with the node's proxies (a cancelled worker keeps the one it had)."""
+        client = HTTPClient()
+        for setter, (host, port) in self._proxies.items():
+            getattr(client, setter)(host, port)
+        return client
+
     @classmethod
     def _bind_methods(cls) -> None:
         bind = functools.partial(ClassDB.bind_method, cls)
@@ -482,6 +510,8 @@ class HTTPRequest(Node):
         bind("get_timeout", const=True)
         bind("set_download_chunk_size", args=("chunk_size",))
         bind("get_download_chunk_size", const=True)
+        bind("set_http_proxy", args=("host", "port"))
+        bind("set_https_proxy", args=("host", "port"))
 
         def add(name: str, vtype: VariantType, accessors: str, hint_string: str = "") -> None:
             hint = PropertyHint.RANGE if hint_string else PropertyHint.NONE

@@ -17,7 +17,7 @@ from request_support import Harness
 from engine.object_model import ClassDB, Error, MessageQueue
 from engine.scene import Node, SceneTree
 from net import HTTPClient, HTTPRequest
-from support import Exchange, LogLines, RawServer
+from support import Exchange, LogLines, ProxyPy, RawServer
 
 R = HTTPRequest.Result
 OK_REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
@@ -512,3 +512,34 @@ def test_the_registration_matches_the_spec() -> None:
         "max_redirects": 8,
         "timeout": 0.0,
     }
+
+
+# --- proxies: passed on to the client (httprequest.md §3) ----------------------------------
+
+
+def test_requests_go_through_the_nodes_proxy(
+    harness: Harness, proxy_py: ProxyPy, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/via").respond_with_data("proxied")
+    req = harness.node()
+    req.set_http_proxy(proxy_py.host, proxy_py.port)
+    done = harness.fetch(req, httpserver.url_for("/via").replace("127.0.0.1", "localhost"))
+    assert (done.result, done.code, done.body) == (R.RESULT_SUCCESS, 200, b"proxied")
+    request, _ = httpserver.log[0]
+    assert request.headers["Host"] == f"localhost:{httpserver.port}"
+    assert "proxy.py" in request.headers["Via"]  # it did pass through the proxy
+
+
+def test_a_proxy_set_between_requests_is_used_by_the_next_one(
+    frames: Harness, proxy_py: ProxyPy, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/a").respond_with_data("a")
+    req = frames.node()
+    url = httpserver.url_for("/a")
+    assert frames.fetch(req, url).body == b"a"  # direct, and the connection is kept
+    req.set_http_proxy(proxy_py.host, proxy_py.port)
+    assert frames.fetch(req, url).body == b"a"
+    req.set_http_proxy("", -1)
+    assert frames.fetch(req, url).body == b"a"
+    vias = ["Via" in request.headers for request, _ in httpserver.log]
+    assert vias == [False, True, False]
