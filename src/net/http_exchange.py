@@ -108,6 +108,15 @@ class Exchange:
         self._go(On.LOST)
         return code
 
+    def _expire(self, function: str, reason: str) -> bool:
+        """End the exchange from outside the client (a ``PollGroup``'s idle timeout), as a
+        failure of the connection: one line, CONNECTION_ERROR. ``False``, with nothing done,
+        in a status the table gives no such way out of."""
+        if (self._status, On.LOST) not in TRANSITIONS:
+            return False
+        self._fail(function, reason, Error.ERR_TIMEOUT)
+        return True
+
     def _reset_response(self) -> None:
         self._head = None
         self._reader = None
