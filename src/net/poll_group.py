@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import selectors
 import time
-from typing import Final, Protocol, TypeAlias
+from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
 from net.http_client import HTTPClient
 from net.http_constants import Status
@@ -78,6 +78,8 @@ class HasPollTarget(Protocol):
 
 
 Member: TypeAlias = HTTPClient | StreamPeer | HasPollTarget
+#: The kind of member a group holds (``PollGroup[HTTPClient]`` for clients alone).
+M = TypeVar("M", bound=Member)
 #: (socket identity, fd, events, deadline): what one member waits for; events ``NOW`` means
 #: "ready at once", and the deadline is when it must be polled whatever its socket says.
 Interest: TypeAlias = tuple[object, int, int, float]
@@ -152,7 +154,7 @@ def _stream_interest(peer: StreamPeer, events: int, deadline: float) -> Interest
     return peer, fd, events, deadline
 
 
-class _Entry:
+class _Entry(Generic[M]):
     """One member and what the group last registered for it."""
 
     __slots__ = (
@@ -171,10 +173,10 @@ class _Entry:
         "stream",
     )
 
-    def __init__(self, member: Member, idle: float | None) -> None:
+    def __init__(self, member: M, idle: float | None) -> None:
         self.member = member
         # An HTTPClient member, examined through the quick check first; None for the others.
-        self.client = member if isinstance(member, HTTPClient) else None
+        self.client: HTTPClient | None = member if isinstance(member, HTTPClient) else None
         self.owner: HTTPClient | None = self.client  # the client behind the member, if any
         self.idle = idle
         self.status: Status | None = None
@@ -188,7 +190,7 @@ class _Entry:
         self.stamp = 0  # the wait that last returned it
 
 
-class PollGroup:
+class PollGroup(Generic[M]):
     """Wait for any of many ``HTTPClient``s (or stream peers) to be able to make progress.
 
     ``add`` members, then call ``wait`` in the loop: it blocks in one ``selectors`` call and
@@ -201,18 +203,19 @@ class PollGroup:
     body has not moved for that many seconds is ended: its status becomes
     ``STATUS_CONNECTION_ERROR`` with one error line, and it is returned.
 
-    Not thread-safe: use a group from one thread. ``close`` (or ``with``) releases its
-    selector. A member freed meanwhile leaves the group by itself.
+    Make a group of clients as ``PollGroup[HTTPClient]()`` and ``wait`` returns clients to
+    type checkers too. Not thread-safe: use a group from one thread. ``close`` (or ``with``)
+    releases its selector. A member freed meanwhile leaves the group by itself.
     """
 
     def __init__(self) -> None:
         self._selector = selectors.DefaultSelector()
-        self._entries: dict[int, _Entry] = {}
+        self._entries: dict[int, _Entry[M]] = {}
         self._waits = 0
 
     # --- membership ---------------------------------------------------------------------
 
-    def add(self, member: Member, idle_timeout: float | None = None) -> None:
+    def add(self, member: M, idle_timeout: float | None = None) -> None:
         """Watch ``member``: an ``HTTPClient``, any ``StreamPeer``, or an object with a
         ``_poll_target()`` giving the client or peer it drives. ``idle_timeout`` (seconds,
         clients only) ends an exchange that stays silent that long. Adding a member again
@@ -239,7 +242,7 @@ class PollGroup:
             return
         self._entries[id(member)] = _Entry(member, idle_timeout)
 
-    def remove(self, member: Member) -> None:
+    def remove(self, member: M) -> None:
         """Stop watching ``member``; ``KeyError`` if it is not in the group."""
         entry = self._entries.get(id(member))
         if entry is None or entry.member is not member:
@@ -254,7 +257,7 @@ class PollGroup:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def members(self) -> list[Member]:
+    def members(self) -> list[M]:
         """The members, in the order they were added."""
         return [entry.member for entry in self._entries.values()]
 
@@ -263,7 +266,7 @@ class PollGroup:
         self._entries.clear()
         self._selector.close()
 
-    def __enter__(self) -> PollGroup:
+    def __enter__(self) -> PollGroup[M]:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -271,7 +274,7 @@ class PollGroup:
 
     # --- waiting ------------------------------------------------------------------------
 
-    def wait(self, timeout: float | None = None) -> list[Member]:
+    def wait(self, timeout: float | None = None) -> list[M]:
         """Block until at least one member can make progress, or ``timeout`` seconds pass
         (``None``: no limit; 0: just look). Returns those members, each once (an empty list
         on timeout, and at once for an empty group). Also returns the members past a connect
@@ -283,9 +286,9 @@ class PollGroup:
         self._waits += 1
         stamp = self._waits
         now = time.monotonic()
-        ready: list[Member] = []
+        ready: list[M] = []
         soonest = _NEVER
-        freed: list[_Entry] = []
+        freed: list[_Entry[M]] = []
         for entry in self._entries.values():
             client = entry.client
             if client is not None:
@@ -339,7 +342,7 @@ class PollGroup:
             self._expire_idle(ready, stamp)
         return ready
 
-    def _refresh(self, entry: _Entry, now: float) -> None:
+    def _refresh(self, entry: _Entry[M], now: float) -> None:
         """Work out what the member waits for and register that, if it changed."""
         target = entry.client or target_of(entry.member)
         if isinstance(target, HTTPClient):
@@ -368,20 +371,20 @@ class PollGroup:
             self._selector.modify(fd, events, entry)
             entry.events = events
 
-    def _register(self, entry: _Entry, sock: object, fd: int, events: int) -> None:
+    def _register(self, entry: _Entry[M], sock: object, fd: int, events: int) -> None:
         selector = self._selector
         try:
             selector.register(fd, events, entry)
         except KeyError:
             # The number is still registered for a socket since closed, whose member has not
             # been refreshed yet: drop that stale registration (the member re-registers).
-            stale: _Entry = selector.get_key(fd).data
+            stale: _Entry[M] = selector.get_key(fd).data
             self._unregister(stale)
             stale.status = None
             selector.register(fd, events, entry)
         entry.sock, entry.fd, entry.events = sock, fd, events
 
-    def _unregister(self, entry: _Entry) -> None:
+    def _unregister(self, entry: _Entry[M]) -> None:
         fd = entry.fd
         entry.sock, entry.fd, entry.events = None, -1, NOW
         if fd < 0:
@@ -390,7 +393,7 @@ class PollGroup:
         if key is not None and key.data is entry:
             self._selector.unregister(fd)  # a closed socket is forgotten quietly
 
-    def _expire_idle(self, ready: list[Member], stamp: int) -> None:
+    def _expire_idle(self, ready: list[M], stamp: int) -> None:
         """End the exchanges that have not moved for longer than their idle timeout."""
         now = time.monotonic()
         for entry in self._entries.values():
