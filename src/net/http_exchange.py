@@ -248,9 +248,15 @@ class Exchange:
     def _poll_body(self) -> Error:
         if self._unsent:  # the upload goes on while the reply comes (RFC 9112 §9.5)
             self._flush()
+        connection = self._connection
+        if connection is None or (type(connection) is StreamPeerTCP and not connection._drained):
+            # The last read found more bytes coming: the next read judges the stream (and
+            # reports an error as well), so the loop that polls before each read of a
+            # streaming body pays no system call here.
+            return OK
         # With body bytes still buffered the next read delivers them and judges the end.
         buffered = self._reader is not None and self._reader.buffered
-        if not buffered and self._connection is not None and broken(self._connection):
+        if not buffered and broken(connection):
             return self._fail(
                 "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
             )
