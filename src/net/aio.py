@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 from engine.object_model import Error
 from net.http_client import HTTPClient
 from net.http_constants import Method, Status
-from net.poll_group import NOW, READ, WRITE, Member, interest
+from net.poll_group import NOW, READ, WRITE, Interest, Member, client_interest, interest
 
 _RESOLVING: Final = Status.STATUS_RESOLVING
 _CONNECTING: Final = Status.STATUS_CONNECTING
 _CONNECTED: Final = Status.STATUS_CONNECTED
 _REQUESTING: Final = Status.STATUS_REQUESTING
 _BODY: Final = Status.STATUS_BODY
+_NO_DEADLINE: Final = float("inf")
 
 
 class RequestFailed(Exception):
@@ -55,7 +56,11 @@ async def until_ready(member: Member) -> None:
     """Return once ``member`` (a client, a stream peer) can make progress: its socket is
     ready for what its status waits for, or a connect or handshake deadline passed. A member
     with nothing to wait on only lets the other tasks run once."""
-    _sock, fd, events, deadline = interest(member)
+    await _until(interest(member))
+
+
+async def _until(wanted: Interest) -> None:
+    _sock, fd, events, deadline = wanted
     if events == NOW:
         await asyncio.sleep(0)
         return
@@ -65,7 +70,7 @@ async def until_ready(member: Member) -> None:
         loop.add_reader(fd, _wake, future)
     if events & WRITE:
         loop.add_writer(fd, _wake, future)
-    timer = loop.call_at(deadline, _wake, future) if deadline != float("inf") else None
+    timer = loop.call_at(deadline, _wake, future) if deadline != _NO_DEADLINE else None
     try:
         await future
     finally:
@@ -94,7 +99,7 @@ async def poll_while(http: HTTPClient, *statuses: int) -> int:
     try:
         status = http.get_status()
         while status in statuses:
-            await until_ready(http)
+            await _until(client_interest(http))
             http.poll()
             status = http.get_status()
         return status
@@ -126,7 +131,7 @@ async def body_chunks(http: HTTPClient) -> AsyncIterator[bytes]:
             if chunk:
                 yield chunk
             elif http.get_status() == _BODY:
-                await until_ready(http)
+                await _until(client_interest(http))
     except asyncio.CancelledError:
         http.close()
         raise
@@ -144,18 +149,42 @@ async def request(
 ) -> Response:
     """Send a request on a connected client and read the whole response; the connection
     stays open for the next one when the server allows. ``RequestFailed`` when the request
-    is refused or the exchange fails."""
+    is refused or the exchange fails. Cancelled, it closes the client."""
     _check(http)
-    error = http.request_raw(method, url, list(headers), body)
+    # A plain int takes the binding's fast path (an IntEnum member is converted first).
+    error = http.request_raw(int(method), url, list(headers), body)
     if error != Error.OK:
         raise RequestFailed(f"request refused: {error.name}", http.get_status(), error)
-    status = await poll_while(http, _REQUESTING)
-    if not http.has_response():
-        raise RequestFailed(f"no response: {Status(status).name}", status, http.poll())
-    code = http.get_response_code()
-    fields = http.get_response_headers_as_dictionary()
-    pieces = [chunk async for chunk in body_chunks(http)]
-    return Response(code, fields, b"".join(pieces))
+    try:  # poll_while and body_chunks inline: one coroutine frame per request
+        status = http.get_status()
+        if status == _REQUESTING:
+            # Let the other tasks run once first: with many clients under way the reply has
+            # often arrived by then, and one poll takes it without registering the socket.
+            await asyncio.sleep(0)
+            http.poll()
+            status = http.get_status()
+        while status == _REQUESTING:
+            await _until(client_interest(http))
+            http.poll()
+            status = http.get_status()
+        if not http.has_response():
+            raise RequestFailed(f"no response: {Status(status).name}", status, http.poll())
+        code = http.get_response_code()
+        fields = http.get_response_headers_as_dictionary()
+        pieces = []
+        while status == _BODY:
+            chunk = http.read_response_body_chunk()
+            status = http.get_status()
+            if chunk:
+                pieces.append(chunk)
+            elif status == _BODY:
+                await _until(client_interest(http))
+    except asyncio.CancelledError:
+        http.close()
+        raise
+    if status != _CONNECTED and status != Status.STATUS_DISCONNECTED:
+        raise RequestFailed(f"the body broke off: {Status(status).name}", status, http.poll())
+    return Response(code, fields, pieces[0] if len(pieces) == 1 else b"".join(pieces))
 
 
 async def fetch(

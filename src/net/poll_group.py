@@ -98,13 +98,14 @@ def interest(member: Member) -> Interest:
     """What ``member`` waits for now (Python-only; see ``Interest``)."""
     target = target_of(member)
     if isinstance(target, HTTPClient):
-        return _client_interest(target)
+        return client_interest(target)
     if isinstance(target, StreamPeer):
         return _stream_interest(target, READ, _NEVER)
     return _READY_NOW
 
 
-def _client_interest(http: HTTPClient) -> Interest:
+def client_interest(http: HTTPClient) -> Interest:
+    """``interest`` of a client, without the dispatch on the member's kind."""
     status = http._status
     events = _CLIENT_INTEREST[status]
     connection = http._connection
@@ -353,7 +354,7 @@ class PollGroup(Generic[M]):
             entry.status = status
             entry.stream = target._connection
             entry.reader = target._reader
-            sock, fd, events, deadline = _client_interest(target)
+            sock, fd, events, deadline = client_interest(target)
         elif isinstance(target, StreamPeer):
             entry.owner = None
             sock, fd, events, deadline = _stream_interest(target, READ, _NEVER)
