@@ -132,7 +132,7 @@ def _stream_interest(peer: StreamPeer, events: int, deadline: float) -> Interest
             deadline = min(deadline, peer._deadline)
         elif status is _TLS_CONNECTED:
             tls = peer._tls
-            if not events & WRITE and (peer._bio_in.pending or (tls is not None and tls.pending())):
+            if peer._bio_in.pending or (tls is not None and tls.pending()):
                 return _READY_NOW  # records already taken from the socket wait to be read
             if peer._unsent:
                 events |= WRITE

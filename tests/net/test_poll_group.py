@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -108,16 +109,33 @@ def test_a_client_waiting_for_its_reply_is_not_returned_until_bytes_arrive(
 
 
 def test_a_large_upload_is_driven_by_writable_events(
-    server: LoopbackServer, group: PollGroup
+    tcp_listener: Callable[..., socket.socket], group: PollGroup[HTTPClient]
 ) -> None:
+    listener = tcp_listener()
     http = HTTPClient()
-    http.connect_to_host("127.0.0.1", server.port)
+    http.connect_to_host("127.0.0.1", listener.getsockname()[1])
     group.add(http)
     connect_all(group, [http])
-    size = 8 << 20  # more than the socket buffers take: the rest waits for writable
+    server_side = accept(listener)
+    size = 16 << 20  # more than the socket buffers hold while the server does not read
     assert http.request_raw(HTTPClient.METHOD_POST, "/upload", [], b"x" * size) == Error.OK
     assert http._unsent, "the whole upload went out at once; the test needs a partial write"
     assert interest(http)[2] == READ | WRITE
+
+    def serve() -> None:  # now read the whole request, then answer with its body's length
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += server_side.recv(65536)
+        got = len(data.split(b"\r\n\r\n", 1)[1])
+        while got < size:
+            got += len(server_side.recv(1 << 20))
+        reply = str(got).encode()
+        server_side.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply)
+        )
+
+    reader = threading.Thread(target=serve, daemon=True)
+    reader.start()
     body = bytearray()
     while http.get_status() != S.STATUS_CONNECTED:
         assert http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY)
@@ -127,6 +145,8 @@ def test_a_large_upload_is_driven_by_writable_events(
                 http.poll()
             if http.get_status() == S.STATUS_BODY:
                 body += http.read_response_body_chunk()
+    reader.join(SAFETY_TIMEOUT)
+    server_side.close()
     assert bytes(body) == str(size).encode()
 
 
@@ -310,3 +330,34 @@ def test_wrong_arguments_raise() -> None:
             group.add(StreamPeerBuffer(), idle_timeout=1)
         with pytest.raises(ValueError, match="timeout"):
             group.wait(-1)
+
+
+class Wrapper:
+    """A member driving a client of its own, as an HTTPRequest node does."""
+
+    def __init__(self, http: HTTPClient | None) -> None:
+        self.http = http
+
+    def _poll_target(self) -> HTTPClient | None:
+        return self.http
+
+
+def test_a_member_with_a_poll_target_is_returned_for_its_client(
+    server: LoopbackServer, engine_log: LogLines
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    node = Wrapper(http)
+    group: PollGroup[Wrapper] = PollGroup()
+    with group:
+        group.add(node, idle_timeout=0.2)
+        while http.get_status() == S.STATUS_CONNECTING:
+            assert group.wait(SAFETY_TIMEOUT) == [node]
+            http.poll()
+        assert group.wait(0.05) == []
+        http.request(GET, "/hold", [])
+        assert group.wait(SAFETY_TIMEOUT) == [node]  # the idle timeout, through the node
+        assert http.get_status() == S.STATUS_CONNECTION_ERROR
+        assert len(engine_log.lines) == 1
+        node.http = None  # no client any more: returned at once
+        assert group.wait(0) == [node]
