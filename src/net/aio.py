@@ -27,6 +27,8 @@ _CONNECTED: Final = Status.STATUS_CONNECTED
 _REQUESTING: Final = Status.STATUS_REQUESTING
 _BODY: Final = Status.STATUS_BODY
 _NO_DEADLINE: Final = float("inf")
+#: Seconds between two looks at a name lookup under way (rather than a busy loop).
+RESOLVE_RECHECK: Final = 0.001
 
 
 class RequestFailed(Exception):
@@ -99,7 +101,10 @@ async def poll_while(http: HTTPClient, *statuses: int) -> int:
     try:
         status = http.get_status()
         while status in statuses:
-            await _until(client_interest(http))
+            if status == _RESOLVING:  # the resolver's thread has no handle to wait on
+                await asyncio.sleep(RESOLVE_RECHECK)
+            else:
+                await _until(client_interest(http))
             http.poll()
             status = http.get_status()
         return status
