@@ -2,8 +2,8 @@
 
 The non-blocking loop never spins: when a ``poll`` or a read makes no progress it waits on the
 client's socket (``http.get_connection().fileno()``) with ``selectors``, the Python-level helper
-the issue allows outside the engine API. :class:`ClientSet` does the same for many clients in
-one thread. Every wait is bounded by :data:`harness.STALL`.
+the issue allows outside the engine API. :class:`ClientSet` serves many clients in one thread
+through ``net.PollGroup``. Every wait is bounded by :data:`harness.STALL`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from harness import HOST, STALL, Stuck, wait_readable
 
 from engine.object_model import Error
-from net import HTTPClient
+from net import HTTPClient, PollGroup
 
 GET = HTTPClient.METHOD_GET
 CONNECTING = int(HTTPClient.STATUS_CONNECTING)
@@ -70,6 +70,24 @@ def get_blocking(http: HTTPClient, path: str, sink: Callable[[bytes], object] = 
     return received
 
 
+def get_tutorial(http: HTTPClient, path: str, sink: Callable[[bytes], object] = len) -> int:
+    """One GET the engine tutorial's way, in blocking mode: ``poll`` while requesting, then
+    ``poll`` and read on every iteration of the body loop (the loop users copy)."""
+    if http.request(GET, path, []) != OK:
+        raise RuntimeError(f"request failed in status {http.get_status()}")
+    while http.get_status() == REQUESTING:
+        http.poll()
+    received = 0
+    while http.get_status() == BODY:
+        http.poll()
+        chunk = http.read_response_body_chunk()
+        received += len(chunk)
+        sink(chunk)
+    if http.get_status() != CONNECTED:
+        raise RuntimeError(f"exchange ended in status {http.get_status()}")
+    return received
+
+
 def get_polling(
     http: HTTPClient,
     selector: selectors.BaseSelector,
@@ -98,31 +116,29 @@ def get_polling(
 
 
 class ClientSet:
-    """Many non-blocking clients, each doing ``per_client`` GETs of ``path``, from one loop."""
+    """Many non-blocking clients, each doing ``per_client`` GETs of ``path``, served from one
+    loop over a :class:`net.PollGroup` (which watches their sockets)."""
 
     def __init__(self, clients: list[HTTPClient]) -> None:
         self.clients = clients
-        self.selector = selectors.DefaultSelector()
-        for index, http in enumerate(clients):
-            connection = http.get_connection()
-            assert connection is not None
-            self.selector.register(connection.fileno(), selectors.EVENT_READ, index)
+        self.group = PollGroup()
+        for http in clients:
+            self.group.add(http)
 
     def run(self, path: str, per_client: int) -> tuple[int, int]:
-        """Issue the requests, serve readiness events until all are done; (requests, bytes)."""
-        left = [per_client] * len(self.clients)
+        """Issue the requests, serve the members the group returns until all are done;
+        (requests, bytes)."""
+        left = {id(http): per_client - 1 for http in self.clients}
         done = received = 0
         total = per_client * len(self.clients)
-        for index, http in enumerate(self.clients):
+        for http in self.clients:
             self._send(http, path)
-            left[index] -= 1
-        select = self.selector.select
+        wait = self.group.wait
         while done < total:
-            events = select(STALL)
-            if not events:
+            ready = wait(STALL)
+            if not ready:
                 raise Stuck(f"{total - done} requests outstanding for {STALL:.0f} s")
-            for key, _ in events:
-                http = self.clients[key.data]
+            for http in ready:
                 status = http.get_status()
                 if status == REQUESTING:
                     http.poll()
@@ -135,8 +151,8 @@ class ClientSet:
                     received += len(chunk)
                 if status == CONNECTED:
                     done += 1
-                    if left[key.data]:
-                        left[key.data] -= 1
+                    if left[id(http)]:
+                        left[id(http)] -= 1
                         self._send(http, path)
                 elif status not in (REQUESTING, BODY):
                     raise RuntimeError(f"a client ended in status {status}")
@@ -148,7 +164,39 @@ class ClientSet:
             raise RuntimeError(f"request failed in status {http.get_status()}")
 
     def close(self) -> None:
-        """Close the selector and every client."""
-        self.selector.close()
+        """Close the group and every client."""
+        self.group.close()
         for http in self.clients:
             http.close()
+
+
+#: Connects started together by :func:`connect_many`: under the server's listen backlog (1024).
+CONNECT_WAVE = 500
+
+
+def connect_many(port: int, count: int) -> list[HTTPClient]:
+    """``count`` non-blocking clients connected to the loopback server, the connects driven
+    together through one :class:`net.PollGroup`, in waves the server's backlog takes."""
+    clients: list[HTTPClient] = []
+    with PollGroup() as group:
+        while len(clients) < count:
+            wave = min(CONNECT_WAVE, count - len(clients))
+            for _ in range(wave):
+                http = HTTPClient()
+                if http.connect_to_host(HOST, port) != OK:
+                    raise RuntimeError("connect_to_host refused the loopback address")
+                clients.append(http)
+                group.add(http)
+            while len(group):
+                ready = group.wait(STALL)
+                if not ready:
+                    raise Stuck(f"{len(group)} connects did not finish")
+                for http in ready:
+                    assert isinstance(http, HTTPClient)
+                    http.poll()
+                    status = http.get_status()
+                    if status == CONNECTED:
+                        group.remove(http)
+                    elif status != CONNECTING:
+                        raise RuntimeError(f"connect ended in status {status}")
+    return clients

@@ -38,6 +38,9 @@ class Options:
     large_mib: int
     connections: int
     per_connection: int
+    many_connections: int
+    many_per_connection: int
+    idle_clients: int
     rss_mib: int
     binding_number: int
 

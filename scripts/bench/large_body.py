@@ -70,14 +70,17 @@ def raw_socket(port: int, path: str, size: int, chunk: int) -> Sample:
     return timer.sample(size)
 
 
-def engine(blocking: bool) -> Run:
-    """HTTPClient with ``read_chunk_size`` = the read size, blocking or the poll loop."""
+def engine(blocking: bool, tutorial: bool = False) -> Run:
+    """HTTPClient with ``read_chunk_size`` = the read size: blocking (reads alone, or the
+    tutorial's loop, ``poll`` then read) or the non-blocking poll loop."""
 
     def run(port: int, path: str, size: int, chunk: int) -> Sample:
         http = engine_client.connect(port, blocking=blocking, chunk=chunk)
         selector = engine_client.reader_selector(http)
         with Timer() as timer:
-            if blocking:
+            if tutorial:
+                received = engine_client.get_tutorial(http, path)
+            elif blocking:
                 received = engine_client.get_blocking(http, path)
             else:
                 received = engine_client.get_polling(http, selector, path)
@@ -162,6 +165,7 @@ def peers(port: int, path: str, size: int, chunk: int) -> list[Peer]:
         Peer("http.client read(n)", bind(stdlib)),
         Peer("raw socket, 1 MiB recv_into (ceiling)", bind(raw_socket)),
         Peer("HTTPClient blocking", bind(engine(True))),
+        Peer("HTTPClient blocking, tutorial loop (poll + read)", bind(engine(True, True))),
         Peer("HTTPClient poll loop", bind(engine(False))),
         Peer("urllib3 stream(n)", bind(urllib3_stream), ("urllib3",)),
         Peer("httpx iter_bytes(n)", bind(httpx_stream), ("httpx",)),

@@ -7,7 +7,8 @@ per scenario with medians of several runs and ratios measured in the same run. P
 not installed are skipped with a line; nothing is installed here. Prints, never asserts.
 
 Scenarios: ``small`` (sequential keep-alive GETs), ``large`` (one big body, Content-Length and
-chunked), ``concurrent`` (100 connections in one thread), ``rss`` (peak RSS growth streaming
+chunked), ``concurrent`` (100 and 1,000 connections in one thread: PollGroup, the asyncio bridge),
+``idle`` (memory per idle connected client, 10,000 of them), ``rss`` (peak RSS growth streaming
 1 GiB, one subprocess per measurement), ``binding`` (the binding layer's call/set/get),
 ``variant`` (the engine's binary Variant format beside pickle and json; no network) and
 ``request`` (HTTPRequest nodes in a SceneTree: ``http_request_bench.py``).
@@ -24,6 +25,7 @@ import time
 
 import binding_calls
 import http_request_bench
+import idle_memory
 import large_body
 import many_conns
 import profile_get
@@ -32,7 +34,7 @@ import small_gets
 import variant_codec
 from harness import Options, ServerProcess
 
-SCENARIOS = ("small", "large", "concurrent", "rss", "binding", "variant", "request")
+SCENARIOS = ("small", "large", "concurrent", "idle", "rss", "binding", "variant", "request")
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -45,6 +47,9 @@ def options_from(args: argparse.Namespace) -> Options:
             large_mib=16,
             connections=100,
             per_connection=3,
+            many_connections=1000,
+            many_per_connection=2,
+            idle_clients=1000,
             rss_mib=64,
             binding_number=20_000,
         )
@@ -56,6 +61,9 @@ def options_from(args: argparse.Namespace) -> Options:
             large_mib=256,
             connections=100,
             per_connection=50,
+            many_connections=1000,
+            many_per_connection=10,
+            idle_clients=10_000,
             rss_mib=1024,
             binding_number=200_000,
         )
@@ -105,6 +113,8 @@ def main() -> None:
             large_body.run(options, server)
         if "concurrent" in chosen:
             many_conns.run(options, server)
+        if "idle" in chosen:
+            idle_memory.run(options, server)
         if "rss" in chosen:
             rss_growth.run(options, server)
         if "binding" in chosen:

@@ -1,10 +1,11 @@
-"""Scenario ``concurrent``: 100 keep-alive connections served from one thread.
+"""Scenario ``concurrent``: 100, then 1,000 keep-alive connections served from one thread.
 
 Each connection does a run of small GETs, one outstanding request per connection; connections
-are opened and warmed before the clock starts. HTTPClient: 100 non-blocking clients whose
-sockets are watched by one ``selectors`` loop (:class:`engine_client.ClientSet`). Peers:
-aiohttp (one session, 100-connection pool, one task per connection) and httpx's AsyncClient
-(the same shape). Figures: wall requests per second and client CPU microseconds per request,
+are opened and warmed before the clock starts. HTTPClient: non-blocking clients served from one
+loop over ``net.PollGroup`` (:class:`engine_client.ClientSet`), and the same clients driven by
+the asyncio bridge (``net.aio``, one task per connection). Peers: aiohttp (one session, a pool
+as large as the connections, one task per connection) and, at 100, httpx's AsyncClient (the
+same shape). Figures: wall requests per second and client CPU microseconds per request,
 medians; ratios to http.client on one connection (sequential, the same GETs) and to aiohttp.
 The raw-socket row (100 sockets, one selector) is the server's ceiling.
 """
@@ -80,9 +81,9 @@ def raw_sockets(port: int, connections: int, per: int) -> Sample:
     return timer.sample(total)
 
 
-def engine_clients(port: int, connections: int, per: int) -> Sample:
-    """100 HTTPClients, non-blocking, one selector over their sockets."""
-    clients = [engine_client.connect(port, blocking=False) for _ in range(connections)]
+def engine_group(port: int, connections: int, per: int) -> Sample:
+    """HTTPClients, non-blocking, served from one loop over a ``net.PollGroup``."""
+    clients = engine_client.connect_many(port, connections)
     group = engine_client.ClientSet(clients)
     try:
         group.run(PATH, 1)  # warm every connection
@@ -92,6 +93,37 @@ def engine_clients(port: int, connections: int, per: int) -> Sample:
         group.close()
     check(received, done)
     return timer.sample(done)
+
+
+def engine_asyncio(port: int, connections: int, per: int) -> Sample:
+    """HTTPClients driven by the asyncio bridge (``net.aio``), one task per connection."""
+    from net import HTTPClient, aio
+
+    async def main() -> Sample:
+        clients = [HTTPClient() for _ in range(connections)]
+        try:
+            await asyncio.gather(*(aio.connect(http, HOST, port) for http in clients))
+
+            async def get(http: HTTPClient) -> int:
+                return len((await aio.request(http, engine_client.GET, PATH)).body)
+
+            await asyncio.gather(*(get(http) for http in clients))  # warm every connection
+
+            async def worker(http: HTTPClient) -> int:
+                received = 0
+                for _ in range(per):
+                    received += await get(http)
+                return received
+
+            with Timer() as timer:
+                results = await asyncio.gather(*(worker(http) for http in clients))
+        finally:
+            for http in clients:
+                http.close()
+        check(sum(results), connections * per)
+        return timer.sample(connections * per)
+
+    return asyncio.run(main())
 
 
 async def _fan_out(
@@ -154,35 +186,78 @@ def httpx_async(port: int, connections: int, per: int) -> Sample:
 
 
 def run(options: Options, server: ServerProcess) -> None:
-    """Measure and print the table."""
+    """Measure and print the tables: 100 connections with every peer, then 1,000."""
     connections, per = options.connections, options.per_connection
     total = connections * per
-    print(
-        f"\n[concurrent] {connections} connections x {per} GETs in one thread, "
-        f"{options.repeats} runs, median"
-    )
-
     # httpx's async pool costs milliseconds per request at this concurrency (encode/httpx#3215):
     # fewer GETs keep its runs short; its rate is per request all the same.
     httpx_per = min(per, HTTPX_PER_CONNECTION)
 
-    def bind(run: Callable[[int, int, int], Sample]) -> Callable[[], Sample]:
-        return lambda: run(server.port, connections, per)
+    def bind(run: Callable[[int, int, int], Sample], count: int, each: int) -> Callable[[], Sample]:
+        return lambda: run(server.port, count, each)
 
-    peers = [
-        Peer(
-            "http.client (1 connection, sequential)",
-            lambda: small_gets.stdlib(server.port, total),
-        ),
-        Peer(f"raw sockets x{connections} (server ceiling)", bind(raw_sockets)),
-        Peer(f"HTTPClient x{connections}, one selector", bind(engine_clients)),
-        Peer(f"aiohttp, {connections} connections", bind(aiohttp_session), ("aiohttp",)),
-        Peer(
-            f"httpx AsyncClient, {connections} connections, {httpx_per} GETs each",
-            lambda: httpx_async(server.port, connections, httpx_per),
-            ("httpx",),
-        ),
-    ]
+    table(
+        options,
+        server,
+        connections,
+        per,
+        [
+            Peer(
+                "http.client (1 connection, sequential)",
+                lambda: small_gets.stdlib(server.port, total),
+            ),
+            Peer(
+                f"raw sockets x{connections} (server ceiling)", bind(raw_sockets, connections, per)
+            ),
+            Peer(f"HTTPClient x{connections}, PollGroup", bind(engine_group, connections, per)),
+            Peer(
+                f"HTTPClient x{connections}, asyncio bridge (net.aio)",
+                bind(engine_asyncio, connections, per),
+            ),
+            Peer(
+                f"aiohttp, {connections} connections",
+                bind(aiohttp_session, connections, per),
+                ("aiohttp",),
+            ),
+            Peer(
+                f"httpx AsyncClient, {connections} connections, {httpx_per} GETs each",
+                bind(httpx_async, connections, httpx_per),
+                ("httpx",),
+            ),
+        ],
+    )
+    many, many_per = options.many_connections, options.many_per_connection
+    table(
+        options,
+        server,
+        many,
+        many_per,
+        [
+            Peer(
+                "http.client (1 connection, sequential)",
+                lambda: small_gets.stdlib(server.port, many * many_per),
+            ),
+            Peer(f"raw sockets x{many} (server ceiling)", bind(raw_sockets, many, many_per)),
+            Peer(f"HTTPClient x{many}, PollGroup", bind(engine_group, many, many_per)),
+            Peer(
+                f"HTTPClient x{many}, asyncio bridge (net.aio)",
+                bind(engine_asyncio, many, many_per),
+            ),
+            Peer(
+                f"aiohttp, {many} connections", bind(aiohttp_session, many, many_per), ("aiohttp",)
+            ),
+        ],
+    )
+
+
+def table(
+    options: Options, server: ServerProcess, connections: int, per: int, peers: list[Peer]
+) -> None:
+    """Measure ``peers`` (http.client first, the base of the ratios) and print their table."""
+    print(
+        f"\n[concurrent] {connections} connections x {per} GETs in one thread, "
+        f"{options.repeats} runs, median"
+    )
     done = measure(peers, options.repeats, server)
     base = next((p for p in done if p.name.startswith("http.client")), None)
     aio = next((p for p in done if p.name.startswith("aiohttp")), None)

@@ -75,6 +75,19 @@ def engine_blocking(port: int, count: int) -> Sample:
     return timer.sample(count)
 
 
+def engine_tutorial(port: int, count: int) -> Sample:
+    """HTTPClient in blocking mode, the engine tutorial's loop: ``poll`` then read."""
+    http = engine_client.connect(port, blocking=True)
+    get = engine_client.get_tutorial
+    for _ in range(WARMUP):
+        get(http, PATH)
+    with Timer() as timer:
+        received = sum(get(http, PATH) for _ in range(count))
+    http.close()
+    check(received, count)
+    return timer.sample(count)
+
+
 def engine_polling(port: int, count: int) -> Sample:
     """HTTPClient non-blocking: poll, and wait on its socket with selectors when idle."""
     http = engine_client.connect(port, blocking=False)
@@ -238,6 +251,7 @@ def peers(port: int, count: int) -> list[Peer]:
         Peer("http.client", bind(stdlib)),
         Peer("raw socket (server ceiling)", bind(raw_socket)),
         Peer("HTTPClient blocking", bind(engine_blocking)),
+        Peer("HTTPClient blocking, tutorial loop (poll + read)", bind(engine_tutorial)),
         Peer("HTTPClient poll loop", bind(engine_polling)),
         Peer("urllib3", bind(urllib3_pool), ("urllib3",)),
         Peer("httpx", bind(httpx_client), ("httpx",)),

@@ -2,10 +2,11 @@
 
 Starts the embedded server (``demo_server``), walks the engine tutorial's flow with HTTPClient
 (printing each status as it polls, the headers as a dictionary, the body), reuses the
-connection for a JSON and a chunked route, downloads the large route with a progress bar and
-its rate, then does the same as an engine script would with an HTTPRequest node in a SceneTree
-(a redirect to a gzip route, a download to a file), and ends with the inspector listing of
-HTTPClient. Imports ``engine``, ``net``, rich.
+connection for a JSON and a chunked route, fetches from 100 connections in one loop
+(``demo_many``), downloads the large route with a progress bar and its rate, then does the same
+as an engine script would with an HTTPRequest node in a SceneTree (a redirect to a gzip route,
+a download to a file), and ends with the inspector listing of HTTPClient. Imports ``engine``,
+``net``, rich.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rich.console import Console
 
 from engine.object_model import ClassDB, Error
 from engine.scene import Node, SceneTree
-from engine_net import demo_server, fetch
+from engine_net import demo_many, demo_server, fetch
 from engine_net.inspector import class_summary, class_tree, inspector, wide_console
 from net import HTTPClient, HTTPRequest
 
@@ -98,6 +99,9 @@ def run(url: str | None = None, large_mib: int = 64) -> int:
     with server as base:
         console.rule(f"The engine tutorial's poll loop against {base}")
         tutorial(console, base if url else base + "/", own_server=url is None)
+        if url is None:  # many connections at once: only against the demo's own server
+            console.rule(f"{demo_many.CONNECTIONS} connections from one loop")
+            demo_many.run(console, base)
         large = base + "/large" if url is None else base
         console.rule(f"Download {large}")
         try:

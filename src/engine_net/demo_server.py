@@ -97,7 +97,10 @@ ROUTES = ["/", "/api/status", "/chunked", "/large", "/redirect", "/gzip"]
 def serve(large_size: int = 64 << 20) -> Iterator[str]:
     """Run the server for the duration of the block; yields its base URL."""
     handler = type("Handler", (_Handler,), {"large_size": large_size})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+    server.request_queue_size = 128  # the demo opens 100 connections at once
+    server.server_bind()
+    server.server_activate()
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -2,13 +2,15 @@
 
 Importing this package registers StreamPeer, StreamPeerBuffer, StreamPeerTCP, StreamPeerSSL,
 EncodedObjectAsID (what `StreamPeer.get_var` gives for an object sent by id), IP, HTTPClient
-and HTTPRequest (with the scene classes it needs) in ClassDB.
+and HTTPRequest (with the scene classes it needs) in ClassDB. ``PollGroup`` (Python-only)
+waits on many clients at once.
 """
 
 from net.http_client import HTTPClient
 from net.http_request import HTTPRequest
 from net.ip import IP
 from net.marshalls import EncodedObjectAsID
+from net.poll_group import PollGroup
 from net.stream_peer import StreamPeer, StreamPeerBuffer
 from net.tcp import StreamPeerTCP
 from net.tls import StreamPeerSSL
@@ -18,6 +20,7 @@ __all__ = [
     "EncodedObjectAsID",
     "HTTPClient",
     "HTTPRequest",
+    "PollGroup",
     "StreamPeer",
     "StreamPeerBuffer",
     "StreamPeerSSL",

@@ -108,6 +108,15 @@ class Exchange:
         self._go(On.LOST)
         return code
 
+    def _expire(self, function: str, reason: str) -> bool:
+        """End the exchange from outside the client (a ``PollGroup``'s idle timeout), as a
+        failure of the connection: one line, CONNECTION_ERROR. ``False``, with nothing done,
+        in a status the table gives no such way out of."""
+        if (self._status, On.LOST) not in TRANSITIONS:
+            return False
+        self._fail(function, reason, Error.ERR_TIMEOUT)
+        return True
+
     def _reset_response(self) -> None:
         self._head = None
         self._reader = None
@@ -239,9 +248,15 @@ class Exchange:
     def _poll_body(self) -> Error:
         if self._unsent:  # the upload goes on while the reply comes (RFC 9112 §9.5)
             self._flush()
+        connection = self._connection
+        if connection is None or (type(connection) is StreamPeerTCP and not connection._drained):
+            # The last read found more bytes coming: the next read judges the stream (and
+            # reports an error as well), so the loop that polls before each read of a
+            # streaming body pays no system call here.
+            return OK
         # With body bytes still buffered the next read delivers them and judges the end.
         buffered = self._reader is not None and self._reader.buffered
-        if not buffered and self._connection is not None and broken(self._connection):
+        if not buffered and broken(connection):
             return self._fail(
                 "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
             )

@@ -1,0 +1,363 @@
+"""PollGroup: many clients and peers waited on in one selectors call, on real loopback servers."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from http_server import PAGE, LoopbackServer, pattern, serving
+
+from conftest import SAFETY_TIMEOUT, TLSServer, accept, recv_exactly
+from engine.object_model import Error, Ref
+from net import HTTPClient, PollGroup, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP
+from net.poll_group import READ, WRITE, interest
+from support import LogLines
+
+S = HTTPClient.Status
+GET = HTTPClient.METHOD_GET
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with serving() as running:
+        yield running
+
+
+@pytest.fixture
+def group() -> Iterator[PollGroup]:
+    with PollGroup() as made:
+        yield made
+
+
+def wait(group: PollGroup) -> list[object]:
+    """One wait that must find something within the safety timeout."""
+    ready = group.wait(SAFETY_TIMEOUT)
+    assert ready, "the group returned nothing within the safety timeout"
+    return list(ready)
+
+
+def connect_all(group: PollGroup, clients: list[HTTPClient]) -> None:
+    """Drive connects through the group only: poll a client when the group returns it."""
+    while any(http.get_status() in (S.STATUS_RESOLVING, S.STATUS_CONNECTING) for http in clients):
+        for member in wait(group):
+            assert isinstance(member, HTTPClient)
+            member.poll()
+    assert [http.get_status() for http in clients] == [S.STATUS_CONNECTED] * len(clients)
+
+
+def serve_one(http: HTTPClient, body: bytearray) -> None:
+    """Serve a client the group returned: poll for the head, read what the body has."""
+    if http.get_status() == S.STATUS_REQUESTING:
+        http.poll()
+    while http.get_status() == S.STATUS_BODY:
+        chunk = http.read_response_body_chunk()
+        if not chunk:
+            break
+        body += chunk
+
+
+def test_twenty_clients_fetch_three_pages_each_through_one_group(
+    server: LoopbackServer, group: PollGroup
+) -> None:
+    clients = [HTTPClient() for _ in range(20)]
+    for http in clients:
+        assert http.connect_to_host("127.0.0.1", server.port) == Error.OK
+        group.add(http)
+    connect_all(group, clients)
+    left = {id(http): 3 for http in clients}
+    bodies = {id(http): bytearray() for http in clients}
+    for index, http in enumerate(clients):
+        http.read_chunk_size = 256
+        assert http.request(GET, f"/bytes/{1000 + index}", []) == Error.OK
+    done = 0
+    while done < 60:
+        for member in wait(group):
+            assert isinstance(member, HTTPClient)
+            serve_one(member, bodies[id(member)])
+            if member.get_status() == S.STATUS_CONNECTED:
+                index = clients.index(member)
+                assert bytes(bodies[id(member)]) == pattern(1000 + index)
+                bodies[id(member)].clear()
+                done += 1
+                left[id(member)] -= 1
+                if left[id(member)]:
+                    assert member.request(GET, f"/bytes/{1000 + index}", []) == Error.OK
+            else:
+                assert member.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY)
+    assert all(count == 0 for count in left.values())
+
+
+def test_a_client_waiting_for_its_reply_is_not_returned_until_bytes_arrive(
+    server: LoopbackServer, group: PollGroup
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    group.add(http)
+    connect_all(group, [http])
+    assert group.wait(0.05) == []  # connected and idle: nothing to do
+    assert http.request(GET, "/hold", []) == Error.OK
+    assert group.wait(0.05) == []  # requesting, the server holds its reply
+    server.release.set()
+    body = bytearray()
+    while http.get_status() != S.STATUS_CONNECTED:
+        assert wait(group) == [http]
+        serve_one(http, body)
+    assert bytes(body) == PAGE
+
+
+def test_a_large_upload_is_driven_by_writable_events(
+    tcp_listener: Callable[..., socket.socket], group: PollGroup[HTTPClient]
+) -> None:
+    listener = tcp_listener()
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", listener.getsockname()[1])
+    group.add(http)
+    connect_all(group, [http])
+    server_side = accept(listener)
+    size = 16 << 20  # more than the socket buffers hold while the server does not read
+    assert http.request_raw(HTTPClient.METHOD_POST, "/upload", [], b"x" * size) == Error.OK
+    assert http._unsent, "the whole upload went out at once; the test needs a partial write"
+    assert interest(http)[2] == READ | WRITE
+
+    def serve() -> None:  # now read the whole request, then answer with its body's length
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += server_side.recv(65536)
+        got = len(data.split(b"\r\n\r\n", 1)[1])
+        while got < size:
+            got += len(server_side.recv(1 << 20))
+        reply = str(got).encode()
+        server_side.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply)
+        )
+
+    reader = threading.Thread(target=serve, daemon=True)
+    reader.start()
+    body = bytearray()
+    while http.get_status() != S.STATUS_CONNECTED:
+        assert http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY)
+        for member in wait(group):
+            assert member is http
+            if http.get_status() == S.STATUS_REQUESTING:
+                http.poll()
+            if http.get_status() == S.STATUS_BODY:
+                body += http.read_response_body_chunk()
+    reader.join(SAFETY_TIMEOUT)
+    server_side.close()
+    assert bytes(body) == str(size).encode()
+
+
+def test_the_group_follows_a_reconnect_and_a_closed_connection(
+    server: LoopbackServer, group: PollGroup
+) -> None:
+    http = HTTPClient()
+    group.add(http)
+    for _ in range(3):  # each round ends with the server closing: a new socket every time
+        assert http.connect_to_host("127.0.0.1", server.port) == Error.OK
+        connect_all(group, [http])
+        assert http.request(GET, "/close", []) == Error.OK
+        body = bytearray()
+        while http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+            assert wait(group) == [http]
+            serve_one(http, body)
+        assert bytes(body) == PAGE
+        assert http.get_status() == S.STATUS_DISCONNECTED
+        assert group.wait(0) == [http]  # an outcome to see is returned at once
+
+
+def test_an_idle_connection_closed_by_the_server_is_returned(
+    tcp_listener: Callable[..., socket.socket], group: PollGroup
+) -> None:
+    listener = tcp_listener()
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", listener.getsockname()[1])
+    group.add(http)
+    connect_all(group, [http])
+    server_side = accept(listener)
+    assert group.wait(0.05) == []
+    server_side.close()
+    assert wait(group) == [http]
+    assert http.poll() == Error.ERR_CONNECTION_ERROR
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+
+
+def test_idle_timeout_ends_a_silent_exchange_with_one_line(
+    server: LoopbackServer, group: PollGroup, engine_log: LogLines
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    group.add(http, idle_timeout=0.2)
+    connect_all(group, [http])
+    assert group.wait(0.3) == []  # connected and idle: the idle timeout does not apply
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert http.request(GET, "/hold", []) == Error.OK
+    assert wait(group) == [http]
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert engine_log.lines == [
+        "ERROR: PollGroup.wait: no progress for 0.2 s (idle_timeout)",
+    ]
+    assert http.poll() == Error.ERR_CONNECTION_ERROR
+    assert group.wait(0) == [http]
+
+
+def test_members_without_a_socket_are_returned_at_once(group: PollGroup) -> None:
+    buffer = StreamPeerBuffer()
+    resolving = HTTPClient()
+    assert resolving.connect_to_host("localhost", 80) == Error.OK
+    fresh = HTTPClient()
+    group.add(buffer)
+    group.add(fresh)
+    if resolving.get_status() == S.STATUS_RESOLVING:
+        group.add(resolving)
+    ready = group.wait(SAFETY_TIMEOUT)
+    assert buffer in ready
+    assert fresh in ready
+    assert resolving in ready or resolving not in group
+    resolving.close()
+
+
+def test_tls_records_already_received_count_as_ready(
+    tls_server: Callable[..., TLSServer],
+    tcp_listener: Callable[..., socket.socket],
+    trust_tls_ca: str,
+    group: PollGroup,
+) -> None:
+    listener = tcp_listener()
+    records = [bytes([n]) * 1000 for n in range(1, 4)]
+
+    def handler(conn: ssl.SSLSocket) -> None:
+        for record in records:  # three records, sent together
+            conn.sendall(record)
+        recv_exactly(conn, 1)  # hold the connection until the client is done
+
+    tls_server(handler, listener=listener)
+    tcp = StreamPeerTCP()
+    assert tcp.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
+    peer = StreamPeerSSL()
+    assert peer.connect_to_stream(tcp, True, "localhost") == Error.OK
+    group.add(peer)
+    received = bytearray()
+    while len(received) < 3000:
+        assert wait(group) == [peer]
+        err, data = peer.get_partial_data(100)
+        assert err == Error.OK
+        received += data
+    assert bytes(received) == b"".join(records)
+    assert group.wait(0.05) == []  # everything read: the socket has nothing more
+    peer.put_data(b"!")
+
+
+def test_a_tls_client_is_followed_from_tcp_to_tls(
+    tls_server: Callable[..., TLSServer],
+    tcp_listener: Callable[..., socket.socket],
+    trust_tls_ca: str,
+    group: PollGroup,
+) -> None:
+    listener = tcp_listener()
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+    def handler(conn: ssl.SSLSocket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += conn.recv(4096)
+        conn.sendall(reply)
+        recv_exactly(conn, 1)
+
+    tls_server(handler, listener=listener)
+    http = HTTPClient()
+    assert http.connect_to_host("localhost", listener.getsockname()[1], True) == Error.OK
+    group.add(http)
+    streams = set()
+    while http.get_status() in (S.STATUS_RESOLVING, S.STATUS_CONNECTING):
+        for member in wait(group):
+            assert member is http
+            http.poll()
+            streams.add(type(http.get_connection()).__name__)
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert "StreamPeerSSL" in streams
+    assert http.request(GET, "/", []) == Error.OK
+    body = bytearray()
+    while http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+        assert wait(group) == [http]
+        serve_one(http, body)
+    assert bytes(body) == b"hello"
+    http.close()
+
+
+def test_removed_members_are_no_longer_returned(server: LoopbackServer, group: PollGroup) -> None:
+    buffer = StreamPeerBuffer()
+    group.add(buffer)
+    assert buffer in group
+    assert len(group) == 1
+    group.remove(buffer)
+    assert buffer not in group
+    assert group.wait(0) == []
+    with pytest.raises(KeyError):
+        group.remove(buffer)
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    group.add(http)
+    connect_all(group, [http])
+    http.request(GET, "/", [])
+    group.remove(http)
+    assert group.wait(0.05) == []
+    assert group.members() == []
+
+
+def test_a_freed_member_leaves_the_group(group: PollGroup) -> None:
+    holder = Ref(StreamPeerBuffer())
+    member = holder.get()
+    assert member is not None
+    group.add(member)
+    holder.release()  # the last engine reference: the peer is freed
+    assert member._freed
+    assert group.wait(0) == []
+    assert member not in group
+
+
+def test_wrong_arguments_raise() -> None:
+    with PollGroup() as group:
+        with pytest.raises(TypeError, match="HTTPClient, a StreamPeer"):
+            group.add(42)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="positive"):
+            group.add(HTTPClient(), idle_timeout=0)
+        with pytest.raises(TypeError, match="seconds"):
+            group.add(HTTPClient(), idle_timeout="5")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="stream peer"):
+            group.add(StreamPeerBuffer(), idle_timeout=1)
+        with pytest.raises(ValueError, match="timeout"):
+            group.wait(-1)
+
+
+class Wrapper:
+    """A member driving a client of its own, as an HTTPRequest node does."""
+
+    def __init__(self, http: HTTPClient | None) -> None:
+        self.http = http
+
+    def _poll_target(self) -> HTTPClient | None:
+        return self.http
+
+
+def test_a_member_with_a_poll_target_is_returned_for_its_client(
+    server: LoopbackServer, engine_log: LogLines
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    node = Wrapper(http)
+    group: PollGroup[Wrapper] = PollGroup()
+    with group:
+        group.add(node, idle_timeout=0.2)
+        while http.get_status() == S.STATUS_CONNECTING:
+            assert group.wait(SAFETY_TIMEOUT) == [node]
+            http.poll()
+        assert group.wait(0.05) == []
+        http.request(GET, "/hold", [])
+        assert group.wait(SAFETY_TIMEOUT) == [node]  # the idle timeout, through the node
+        assert http.get_status() == S.STATUS_CONNECTION_ERROR
+        assert len(engine_log.lines) == 1
+        node.http = None  # no client any more: returned at once
+        assert group.wait(0) == [node]
