@@ -391,10 +391,11 @@ class Exchange:
 
         The stream is not read while the buffer holds a whole piece or the body's end (a
         close after a complete body is then the next request's to find, as for any later
-        loss, httpclient.md §5.6). When a block came but decoded to nothing, one more is read,
-        so a framing line (chunk size, trailer) longer than a piece still completes; the
-        core's line limits keep the buffer bounded. A large rest may come straight from the
-        stream.
+        loss, httpclient.md §5.6). While blocks come but decode to nothing (framing: a chunk
+        size line, a CRLF, a trailer, perhaps each in its own TLS record), more are read: a
+        read that gives nothing must leave nothing received unread, or a caller waiting on
+        ``fileno()`` would wait for bytes already here; the core's line limits keep the buffer
+        bounded. A large rest may come straight from the stream.
         """
         reader = self._reader
         assert reader is not None
@@ -407,7 +408,8 @@ class Exchange:
                 more = pulled
             else:
                 more = reader.read_body(rest)
-                if not (more.data or more.end or self._eof) and pulled and self._pull(READ_BLOCK):
+                while not (more.data or more.end or self._eof) and pulled:
+                    pulled = self._pull(READ_BLOCK)
                     more = reader.read_body(rest)
         except http.RemoteProtocolError as fault:
             fault.partial = first.data + fault.partial

@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from typing import Final
 
 import pytest
 import trustme
@@ -398,3 +399,46 @@ def test_the_client_closes_its_tls_connection_with_close_notify_then_fin(
     assert connection.get_status() == StreamPeerSSL.Status.STATUS_DISCONNECTED
     assert connection.get_stream() is None
     assert server.read_to_end()  # close_notify, then the TCP connection closed
+
+
+# --- a non-blocking loop that waits on fileno() (issue 12, item 1; found attacking it) ----
+
+
+def selector_driven_fetch(http: HTTPClient) -> bytes:
+    """The non-blocking loop of a program that sleeps on the connection's ``fileno()`` with a
+    selector whenever the client gives nothing: correct only if a call that gives nothing
+    leaves nothing already received inside the client (the server is silent afterwards)."""
+    while http.get_status() == S.STATUS_REQUESTING:
+        assert http.poll() == Error.OK
+        if http.get_status() == S.STATUS_REQUESTING:
+            wait_fd(client_fd(http))
+    body = bytearray()
+    while http.get_status() == S.STATUS_BODY:
+        chunk = http.read_response_body_chunk()
+        body += chunk
+        if not chunk and http.get_status() == S.STATUS_BODY:
+            wait_fd(client_fd(http))
+    return bytes(body)
+
+
+#: Records that decode to framing only (a chunk's size line, its CRLF) between the data ones.
+FRAMING_RECORDS: Final = [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+    *[part for word in (b"hello", b"world", b"again") for part in (b"5\r\n", word, b"\r\n")],
+    b"0\r\n",
+    b"\r\n",
+]
+
+
+def test_a_read_that_gives_nothing_leaves_no_received_record_unread(
+    record_server: Callable[..., RecordServer], trust_tls_ca: str, engine_log: LogLines
+) -> None:
+    server = record_server()
+    http = HTTPClient()
+    connect(http, server)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    server.read_request()
+    server.send(*FRAMING_RECORDS)
+    assert selector_driven_fetch(http) == b"helloworldagain"
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert engine_log.lines == []
