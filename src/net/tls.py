@@ -157,6 +157,7 @@ class StreamPeerSSL(StreamPeer):
         self._base_ended = False  # the base peer reported EOF
         self._closed_clean = False  # the server sent close_notify
         self._session_error = ""  # the alert or record error that broke the session
+        self._send_failed = Error.OK  # the base peer refused ciphertext: the error it gave
 
     # --- the engine's API ---
 
@@ -293,9 +294,8 @@ class StreamPeerSSL(StreamPeer):
         if size <= 0:
             return Error.OK, b""
         size = min(size, READ_LIMIT)
-        if self._unsent and self._flush() != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return Error.ERR_CONNECTION_ERROR, b""
+        if self._unsent and not self._send_failed and (err := self._flush()) != Error.OK:
+            self._refused(err)  # reading goes on: what arrived before may still be read
         for attempt in (0, 1):
             try:
                 data = tls.read(size)
@@ -326,10 +326,9 @@ class StreamPeerSSL(StreamPeer):
         tls = self._tls
         if tls is None or self._status != _Status.STATUS_CONNECTED:
             return self._closed_result(), 0
-        err = self._flush()
+        err = self._send_failed if self._send_failed != Error.OK else self._flush()
         if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
+            return self._refused(err), 0
         if not data or self._unsent:  # the base peer is full: accept nothing more for now
             return Error.OK, 0
         try:
@@ -341,8 +340,7 @@ class StreamPeerSSL(StreamPeer):
             return Error.ERR_CONNECTION_ERROR, 0
         err = self._flush()
         if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
+            return self._refused(err), 0
         return Error.OK, accepted
 
     # --- internals ---
@@ -442,6 +440,15 @@ class StreamPeerSSL(StreamPeer):
             del self._unsent[:sent]
         return Error.OK
 
+    def _refused(self, err: Error) -> Error:
+        """The base peer refused ciphertext (a reset while sending, say): writes fail from now
+        on, but the session is kept for reading, as a TCP peer keeps its socket, so a reply
+        that came before (an early 413) can still be decrypted; reads report the end after it."""
+        if not self._send_failed:
+            logger.debug("TLS session with %r: the base stream refused ciphertext", self._hostname)
+        self._send_failed = err
+        return err
+
     def _send_close_notify(self) -> None:
         """Also the reply to the server's close_notify (RFC 8446 §6.1), if one came."""
         tls = self._tls
@@ -479,6 +486,7 @@ class StreamPeerSSL(StreamPeer):
         self._unsent = bytearray()
         self._base_ended = False
         self._closed_clean = False
+        self._send_failed = Error.OK
         self._status = _Status.STATUS_DISCONNECTED
 
     def _notification(self, what: int) -> None:

@@ -259,8 +259,14 @@ def test_a_write_failure_returns_the_base_streams_error(
 ) -> None:
     memory = memory_tls()
     tls, _ = memory_handshake(memory)
+    assert tls.get_partial_data(10) == [Error.OK, b""]  # takes the session tickets, if any
     memory.wire.broken = True
     assert tls.put_partial_data(b"x") == [Error.FAILED, 0]
+    assert tls.put_partial_data(b"y") == [Error.FAILED, 0]  # writes stay refused
+    # As over TCP, the reading side is kept for what arrived before (an early reply); the
+    # read that finds the stream broken ends the session.
+    assert tls.get_status() == S.STATUS_CONNECTED
+    assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
 
 
