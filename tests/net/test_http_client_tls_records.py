@@ -12,6 +12,8 @@ from __future__ import annotations
 import selectors
 import socket
 import ssl
+import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Final
@@ -442,3 +444,46 @@ def test_a_read_that_gives_nothing_leaves_no_received_record_unread(
     assert selector_driven_fetch(http) == b"helloworldagain"
     assert http.get_status() == S.STATUS_CONNECTED
     assert engine_log.lines == []
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+def test_an_alert_during_an_upload_is_one_error_naming_it(
+    record_server: Callable[..., RecordServer],
+    client_cert_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    net_settings: SetSetting,
+    engine_log: LogLines,
+    blocking: bool,
+) -> None:
+    """The server refuses the session while the request body is going out: it sends its
+    alert and resets, so the client's next write fails. The line names the alert, not the
+    failed write alone."""
+    net_settings(settings.BLOCKING_TIMEOUT, 5)
+    server = record_server(client_cert_context)
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    connect(http, server)
+    assert server.failure is not None
+    sock = server.sock
+    assert sock is not None
+
+    def refuse_once_the_upload_arrives() -> None:
+        wait_fd(sock)  # the request has begun to arrive
+        server.flush()  # the certificate_required alert
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+
+    refuser = threading.Thread(target=refuse_once_the_upload_arrives, daemon=True)
+    refuser.start()
+    try:
+        result = http.request_raw(HTTPClient.METHOD_POST, "/", [], bytes(24 << 20))
+        if result == Error.OK:
+            pump(http, S.STATUS_REQUESTING)
+            result = http.poll()
+    finally:
+        refuser.join(SAFETY_TIMEOUT)
+    assert result != Error.OK
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    lines = errors_only(engine_log)
+    assert len(lines) == 1
+    assert "TLS session failed (TLSV13_ALERT_CERTIFICATE_REQUIRED)" in lines[0]
