@@ -223,6 +223,9 @@ class HTTPClient(Exchange, Reference):
         if connection is self._connection:
             return
         self.close()
+        # A counted reference, as the engine's Ref<StreamPeer>: the peer's other owners
+        # letting go cannot free it under the client (given back in _release).
+        connection.reference()
         self._connection, self._owned = connection, False
         self._origin = _origin_of(connection)
         self._warn_empty_host = True

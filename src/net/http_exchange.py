@@ -90,10 +90,14 @@ class Exchange:
             self._release()
 
     def _release(self) -> None:
-        """Let go of the stream: close what the client made, drop what it was given."""
+        """Let go of the stream: close what the client made, drop what it was given (giving
+        back the reference taken on it, which frees it if the client was its last owner)."""
         connection, self._connection = self._connection, None
-        if connection is not None and self._owned:
-            close_stream(connection)
+        if connection is not None and not connection._freed:
+            if self._owned:
+                close_stream(connection)
+            else:
+                connection.unreference()
         self._owned = False
         self._unsent = b""
         if self._resolving != IP.RESOLVER_INVALID_ID:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from engine.object_model import ClassDB, Error
+from engine.object_model import ClassDB, Error, Ref, is_instance_valid
 from net import HTTPClient, StreamPeer, StreamPeerBuffer, StreamPeerTCP
 from net.http_target import user_agent
 from support import Exchange, LogLines, RawServer
@@ -464,6 +464,33 @@ def test_set_connection_with_a_tcp_peer_takes_its_origin(raw_server: ServerFacto
     http.set_connection(tcp)
     assert fetch(http, HTTPClient.METHOD_GET, "/")[2] == b"tcp"
     assert b"Host: 127.0.0.1:%d\r\n" % server.port in server.requests[0]
+
+
+def test_an_adopted_peer_lives_while_the_client_holds_it(raw_server: ServerFactory) -> None:
+    """The client holds a counted reference, as the engine's ``Ref<StreamPeer>`` does: the
+    peer's other owner letting go neither frees nor closes it under the client; the client
+    letting go then frees it, being its last owner (found attacking issue 12 item 4)."""
+    server = raw_server([[Exchange(ok(b"kept"))]])
+    owner: Ref[StreamPeerTCP] = Ref(StreamPeerTCP())
+    tcp = owner.get()
+    assert tcp is not None
+    assert tcp.connect_to_host("127.0.0.1", server.port) == Error.OK
+    http = HTTPClient()
+    http.set_connection(tcp)
+    owner.release()
+    assert is_instance_valid(tcp)
+    assert fetch(http, HTTPClient.METHOD_GET, "/")[2] == b"kept"
+    http.close()
+    assert not is_instance_valid(tcp)
+
+
+def test_an_adopted_python_owned_peer_is_only_dropped() -> None:
+    buffer = StreamPeerBuffer()
+    http = HTTPClient()
+    http.set_connection(buffer)
+    http.close()
+    assert is_instance_valid(buffer)
+    assert buffer.get_reference_count() == 1  # the client gave back what it took
 
 
 def test_a_stream_peer_buffer_is_accepted() -> None:
