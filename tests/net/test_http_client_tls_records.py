@@ -432,16 +432,24 @@ FRAMING_RECORDS: Final = [
 ]
 
 
-def test_a_read_that_gives_nothing_leaves_no_received_record_unread(
-    record_server: Callable[..., RecordServer], trust_tls_ca: str, engine_log: LogLines
+SELECTOR_REPLIES: Final = {**REPLIES, "framing-records": (FRAMING_RECORDS, b"helloworldagain")}
+
+
+@pytest.mark.parametrize(("writes", "body"), SELECTOR_REPLIES.values(), ids=SELECTOR_REPLIES.keys())
+def test_a_call_that_gives_nothing_leaves_no_received_record_unread(
+    record_server: Callable[..., RecordServer],
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    writes: list[bytes],
+    body: bytes,
 ) -> None:
     server = record_server()
     http = HTTPClient()
     connect(http, server)
     assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
     server.read_request()
-    server.send(*FRAMING_RECORDS)
-    assert selector_driven_fetch(http) == b"helloworldagain"
+    server.send(*writes)
+    assert selector_driven_fetch(http) == body
     assert http.get_status() == S.STATUS_CONNECTED
     assert engine_log.lines == []
 
