@@ -198,6 +198,43 @@ def test_a_name_idna_maps_below_the_minimum_length_is_refused(
     assert stalled_dns == []
 
 
+#: Characters IDNA's mapping turns into a dot inside a label (IDNA 2008 and UTS #46 disallow
+#: them): the name would change its labels after it was read, one label becoming two.
+MAPPED_TO_A_DOT = {
+    "one-dot-leader": "pay\u2024example.com",  # "pay.example.com"
+    "two-dot-leader": "pay\u2025example.com",  # "pay..example.com"
+    "digit-full-stop": "example\u2488com",  # "example1.com"
+    "small-full-stop": "pay\ufe52example.com",
+}
+
+
+@pytest.mark.parametrize("host", MAPPED_TO_A_DOT.values(), ids=MAPPED_TO_A_DOT.keys())
+def test_characters_that_map_to_a_dot_inside_a_label_are_refused(
+    empty_resolver: IP, stalled_dns: list[str], engine_log: LogLines, host: str
+) -> None:
+    client = HTTPClient()
+    assert client.connect_to_host(host, 80) == Error.ERR_INVALID_PARAMETER
+    assert client.get_status() == S.STATUS_DISCONNECTED
+    assert engine_log.lines == [
+        "ERROR: connect_to_host: The host name cannot be encoded with IDNA."
+    ]
+    assert first_free_slot(empty_resolver) == 0
+    assert stalled_dns == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["b\u00fccher.example", "b\u00fccher.example.", "\uff45x\uff0eexample", "a\u3002b.example"],
+)
+def test_label_separators_idna_knows_keep_their_labels(
+    empty_resolver: IP, stalled_dns: list[str], host: str
+) -> None:
+    client = HTTPClient()
+    assert client.connect_to_host(host, 80) == Error.OK
+    assert client.get_status() == S.STATUS_RESOLVING
+    client.close()
+
+
 def test_the_checked_name_is_the_one_dns_sni_and_host_get(
     monkeypatch: pytest.MonkeyPatch,
     tls_server: Callable[..., TLSServer],
