@@ -35,7 +35,7 @@ from net.http_client_states import (
 from net.http_constants import Status
 from net.http_target import user_agent
 from net.ip import IP
-from net.stream_peer import StreamPeer, wait_for_either
+from net.stream_peer import LONGEST_WAIT, StreamPeer, wait_for_either
 from net.tcp import StreamPeerTCP
 from net.tls import StreamPeerSSL, close_stream, session_error
 
@@ -377,7 +377,8 @@ class Exchange:
             ready = wait_for_either(connection, timeout)
         else:
             ready = connection._ready_within(False, timeout)
-        if not ready:
+        # A limit longer than LONGEST_WAIT is waited out in parts: the callers loop.
+        if not ready and (timeout is None or timeout <= LONGEST_WAIT):
             raise BlockingTimeout
 
     def _end_exchange(self) -> None:

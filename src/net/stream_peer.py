@@ -29,6 +29,11 @@ INT32_MAX: Final = 2**31 - 1
 #: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
 NO_HANDLE_RECHECK: Final = 0.001
 
+#: The longest single wait, in seconds: poll(2) takes at most 2^31 - 1 ms (about 24.8 days),
+#: so a longer limit (a timeout setting of a month) is waited out one day at a time by
+#: callers that loop until their own deadline.
+LONGEST_WAIT: Final = 86400.0
+
 _FORMATS: Final = {
     # name: (struct code, size)
     "8": ("b", 1), "u8": ("B", 1), "16": ("h", 2), "u16": ("H", 2),
@@ -49,10 +54,12 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
         if timeout != 0:
             time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
         return True
+    if timeout is not None:
+        timeout = min(max(0.0, timeout), LONGEST_WAIT)
     if HAS_POLL:
         poller = select.poll()
         poller.register(fd, select.POLLOUT if writable else select.POLLIN)
-        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_WRITE if writable else selectors.EVENT_READ)
         return bool(selector.select(timeout))
@@ -71,10 +78,12 @@ def wait_for_either(peer: StreamPeer, timeout: float | None) -> bool:
         return wait_for(peer, False, timeout)
     if peer._ready_within(False, 0.0):
         return True
+    if timeout is not None:
+        timeout = min(max(0.0, timeout), LONGEST_WAIT)
     if HAS_POLL:
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLOUT)
-        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ | selectors.EVENT_WRITE)
         return bool(selector.select(timeout))

@@ -578,6 +578,25 @@ def test_blocking_handshake_over_a_socket_pair(trust_tls_ca: str, tls_server: St
     assert server.sni == ["localhost"]
 
 
+def test_a_connect_timeout_of_thirty_days_is_just_long(
+    trust_tls_ca: str,
+    tls_server: StartServer,
+    net_settings: Callable[[str, str | int], None],
+) -> None:
+    """The blocking handshake waits up to its deadline: a limit beyond what one poll(2) wait
+    can last (about 24.8 days) must not overflow it."""
+    net_settings(settings.CONNECT_TIMEOUT, 30 * 24 * 3600)
+    mine, theirs = socket.socketpair()
+    server = tls_server(echo_then(close_notify), sock=theirs)
+    tls = StreamPeerSSL()
+    assert tls.connect_to_stream(StreamPeerTCP.from_socket(mine), True, "localhost") == Error.OK
+    assert tls.get_status() == S.STATUS_CONNECTED
+    assert tls.put_data(b"ping") == Error.OK
+    assert receive(tls, 4) == (Error.OK, b"pong")
+    tls.disconnect_from_stream()
+    server.join()
+
+
 def test_a_ragged_close_over_tcp_is_a_connection_error(
     trust_tls_ca: str, tls_server: StartServer, tcp_listener: Callable[..., socket.socket]
 ) -> None:
