@@ -222,10 +222,11 @@ class HTTPClient(Exchange, Reference):
             return
         if connection is self._connection:
             return
-        self.close()
         # A counted reference, as the engine's Ref<StreamPeer>: the peer's other owners
-        # letting go cannot free it under the client (given back in _release).
+        # letting go cannot free it under the client (given back in _release). Taken before
+        # close(), which may drop the last other one (the base stream of the client's TLS).
         connection.reference()
+        self.close()
         self._connection, self._owned = connection, False
         self._origin = _origin_of(connection)
         self._warn_empty_host = True

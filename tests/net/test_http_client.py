@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from engine.object_model import ClassDB, Error, Ref, is_instance_valid
-from net import HTTPClient, StreamPeer, StreamPeerBuffer, StreamPeerTCP
+from net import HTTPClient, StreamPeer, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP
 from net.http_target import user_agent
 from support import Exchange, LogLines, RawServer
 
@@ -551,3 +551,25 @@ def test_connect_to_host_refuses_bad_hosts(host: str, engine_log: LogLines) -> N
     assert http.get_status() == S.STATUS_DISCONNECTED
     assert len(engine_log.lines) == 1
     assert engine_log.lines[0].startswith("ERROR: connect_to_host: ")
+
+
+def test_adopting_the_base_stream_of_the_clients_own_tls_keeps_it_alive(
+    tls_server: Callable[..., Any],
+    tcp_listener: Callable[..., socket.socket],
+    engine_log: LogLines,
+) -> None:
+    """close() frees the client's TLS peer, which held the only other reference to its TCP
+    stream: the reference set_connection takes must come first, or a freed peer is adopted."""
+    listener = tcp_listener()
+    tls_server(listener=listener)
+    http = HTTPClient()
+    connect(http, "127.0.0.1", listener.getsockname()[1], use_ssl=True, verify_host=False)
+    tls = http.get_connection()
+    assert isinstance(tls, StreamPeerSSL)
+    base = tls.get_stream()
+    assert base is not None
+    http.set_connection(base)
+    assert http.get_connection() is base
+    assert is_instance_valid(base)
+    assert [line for line in engine_log.lines if "freed" in line] == []
+    http.close()
