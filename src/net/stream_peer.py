@@ -29,6 +29,10 @@ INT32_MAX: Final = 2**31 - 1
 #: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
 NO_HANDLE_RECHECK: Final = 0.001
 
+#: The most asked of a transport in one read by ``get_data``/``get_partial_data``: a socket
+#: read allocates what it is asked for, so an absurd size must never reach it.
+READ_MAX: Final = 1 << 20
+
 #: The longest single wait, in seconds: poll(2) takes at most 2^31 - 1 ms (about 24.8 days),
 #: so a longer limit (a timeout setting of a month) is waited out one day at a time by
 #: callers that loop until their own deadline.
@@ -172,7 +176,7 @@ class StreamPeer(Reference):
         """Read exactly ``size`` bytes, waiting as needed; logs nothing (callers do)."""
         received = bytearray()
         while len(received) < size:
-            err, chunk = self._read(size - len(received))
+            err, chunk = self._read(min(size - len(received), READ_MAX))
             if err != Error.OK:
                 return err, builtins.bytes(received)
             received += chunk
@@ -187,7 +191,7 @@ class StreamPeer(Reference):
         if bytes < 0:
             fail_cond("get_partial_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
             return [Error.ERR_INVALID_PARAMETER, b""]
-        err, chunk = self._read(bytes) if bytes else (Error.OK, b"")
+        err, chunk = self._read(min(bytes, READ_MAX)) if bytes else (Error.OK, b"")
         return [err, chunk]
 
     def get_available_bytes(self) -> int:
