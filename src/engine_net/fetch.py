@@ -127,7 +127,10 @@ _CONNECT_FAILURES = {
 
 def split_url(url: str) -> tuple[str, int, bool, str]:
     """``(host, port, tls, target)`` for an http(s) URL; ``FetchError`` for anything else."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, say
+        raise FetchError(Exit.BAD_INPUT, f"not an http:// or https:// URL: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(Exit.BAD_INPUT, f"not an http:// or https:// URL: {url!r}")
     try:
