@@ -326,7 +326,7 @@ class StreamPeerSSL(StreamPeer):
         tls = self._tls
         if tls is None or self._status != _Status.STATUS_CONNECTED:
             return self._closed_result(), 0
-        err = self._send_failed if self._send_failed != Error.OK else self._flush()
+        err = self._send_failed or self._flush()  # OK is 0: a failure stays the answer
         if err != Error.OK:
             return self._refused(err), 0
         if not data or self._unsent:  # the base peer is full: accept nothing more for now
