@@ -187,7 +187,8 @@ class StreamPeerSSL(StreamPeer):
         [member blocking_handshake]) or is under way (non-blocking: call [method poll] until the
         status leaves [constant STATUS_HANDSHAKING]); [constant FAILED] when it failed; a file error
         when the trusted certificates cannot be loaded; [constant ERR_INVALID_PARAMETER] for a
-        missing stream, or for [code]validate_certs[/code] without a host name.
+        missing stream, a stream that is this peer or runs over it, or for
+        [code]validate_certs[/code] without a host name.
         """
         function = "connect_to_stream"
         if stream is None or not is_instance_valid(stream) or not isinstance(stream, StreamPeer):
@@ -196,6 +197,11 @@ class StreamPeerSSL(StreamPeer):
         if validate_certs and not for_hostname:
             condition = "p_validate_certs && p_for_hostname.empty()"
             fail_cond(function, condition, Error.ERR_INVALID_PARAMETER, log=logger)
+            return Error.ERR_INVALID_PARAMETER
+        if _runs_over(stream, self):  # a cycle: every walk down the chain would never end
+            fail_cond(
+                function, "p_base runs over this peer", Error.ERR_INVALID_PARAMETER, log=logger
+            )
             return Error.ERR_INVALID_PARAMETER
         try:
             name = _server_name(for_hostname)
@@ -515,6 +521,16 @@ class StreamPeerSSL(StreamPeer):
 
 _Status = StreamPeerSSL.Status
 _CONNECTED: Final = _Status.STATUS_CONNECTED
+
+
+def _runs_over(stream: StreamPeer | None, peer: StreamPeerSSL) -> bool:
+    """Whether ``stream`` is ``peer`` or a TLS stream over it (chains never loop, since
+    ``connect_to_stream`` refuses what would close one)."""
+    while isinstance(stream, StreamPeerSSL):
+        if stream is peer:
+            return True
+        stream = stream.get_stream()
+    return False
 
 
 def close_stream(stream: StreamPeer | None) -> None:

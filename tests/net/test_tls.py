@@ -669,3 +669,21 @@ def test_a_plain_http_server_fails_the_handshake(engine_log: LogLines) -> None:
     assert "base stream" not in engine_log.lines[0]  # ssl itself refused the reply
     tls.disconnect_from_stream()
     theirs.close()
+
+
+def test_a_peer_cannot_run_over_itself(engine_log: LogLines) -> None:
+    """A TLS peer over itself, or two over each other, made a cycle: fileno() recursed
+    without end and a client's error check looped forever (found attacking issue 12)."""
+    first, second = StreamPeerSSL(), StreamPeerSSL()
+    first.set_blocking_handshake_enabled(False)
+    assert first.connect_to_stream(first, False, "") == Error.ERR_INVALID_PARAMETER
+    assert first.get_stream() is None
+    assert first.connect_to_stream(second, False, "") == Error.FAILED  # second is idle
+    engine_log.clear()
+    assert second.connect_to_stream(first, False, "") == Error.ERR_INVALID_PARAMETER
+    assert second.get_stream() is None
+    assert first.fileno() == -1
+    assert engine_log.lines == [
+        'ERROR: connect_to_stream: Condition "p_base runs over this peer" is true. '
+        "Returned: ERR_INVALID_PARAMETER"
+    ]
