@@ -55,7 +55,8 @@ DIRECT_READ_MAX: Final = 1 << 20
 
 
 class BlockingTimeout(Exception):
-    """A blocking-mode wait ran out of time."""
+    """A blocking-mode wait ran out of time, or found the client freed meanwhile (by another
+    thread: ``_fail`` then answers as a freed client's methods do)."""
 
 
 class Exchange:
@@ -78,6 +79,7 @@ class Exchange:
     _handed_over: bool  # a tunnel or an upgrade: the stream is the caller's
     _warn_empty_host: bool
     _blocking: bool
+    _freed: bool  # Object's: the client was freed
 
     def _go(self, event: On) -> None:
         try:
@@ -106,6 +108,9 @@ class Exchange:
 
     def _fail(self, function: str, message: str, code: Error) -> Error:
         """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
+        if self._freed:  # freed by another thread during this call: the stream is gone
+            err_print(function, f"Attempt to call '{function}' on a previously freed instance.")
+            return Error.ERR_INVALID_PARAMETER
         if alert := session_error(self._connection):  # a TLS alert is the cause: name it
             message = f"TLS session failed ({alert}): {message}"
         err_print(function, message, logger)
@@ -368,7 +373,8 @@ class Exchange:
         before each wait would end cannot hold the call past it.
         """
         connection = self._connection
-        assert connection is not None
+        if connection is None:  # released by another thread freeing the client
+            raise BlockingTimeout
         limit = settings.get_int(settings.BLOCKING_TIMEOUT)
         timeout = self._call_started + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
@@ -378,6 +384,8 @@ class Exchange:
         else:
             ready = connection._ready_within(False, timeout)
         # A limit longer than LONGEST_WAIT is waited out in parts: the callers loop.
+        if self._connection is None:  # freed by another thread while this one waited
+            raise BlockingTimeout
         if not ready and (timeout is None or timeout <= LONGEST_WAIT):
             raise BlockingTimeout
 

@@ -19,7 +19,7 @@ from test_http_client import connect, fetch, ok, pump
 import net.ip as ip_module
 from conftest import TLSServer, accept, close_notify
 from engine.object_model import Error, Ref
-from net import HTTPClient, StreamPeerBuffer
+from net import HTTPClient, StreamPeerBuffer, settings
 from net.ip import IP
 from support import Exchange, LogLines, RawServer
 
@@ -149,6 +149,53 @@ def test_a_freed_client_closes_its_connection_at_once(tcp_listener: ListenerFact
     ref.release()  # freed now, though the Python object lives on in ``client``
     assert server_side.recv(1) == b""  # EOF: the client closed its socket when freed
     assert client.get_connection() is None
+    server_side.close()
+
+
+@pytest.mark.parametrize("call", ["poll", "read_response_body_chunk"])
+def test_a_client_freed_by_another_thread_during_a_blocking_call(
+    tcp_listener: ListenerFactory,
+    net_settings: Callable[[str, str | int], None],
+    engine_log: LogLines,
+    call: str,
+) -> None:
+    """The waiting call ends (at its timeout at the latest: closing a socket does not wake a
+    poll(2) on it) answering as a freed client does, instead of an AssertionError from a
+    stream that vanished under it (found attacking issue 12 item 4)."""
+    net_settings(settings.BLOCKING_TIMEOUT, 1)
+    listener = tcp_listener()
+    ref = Ref(HTTPClient())
+    client = ref.get()
+    assert client is not None
+    connect(client, "127.0.0.1", listener.getsockname()[1])
+    server_side = accept(listener)
+    client.set_blocking_mode(True)
+    assert client.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert server_side.recv(65536).startswith(b"GET / ")
+    if call == "read_response_body_chunk":
+        server_side.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
+        assert client.poll() == Error.OK
+        assert client.get_status() == HTTPClient.STATUS_BODY
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def blocking_call() -> None:
+        try:
+            results.append(getattr(client, call)())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    engine_log.clear()
+    worker = threading.Thread(target=blocking_call)
+    worker.start()
+    ref.release()  # before or during the call: the answer is the same
+    worker.join(10)
+    assert errors == []
+    assert results in ([Error.ERR_INVALID_PARAMETER], [b""], [b"hello"])
+    assert engine_log.lines == [
+        f"ERROR: {call}: Attempt to call '{call}' on a previously freed instance."
+    ]
+    assert server_side.recv(1) == b""  # the client's socket was closed
     server_side.close()
 
 
