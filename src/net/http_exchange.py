@@ -108,9 +108,12 @@ class Exchange:
 
     def _fail(self, function: str, message: str, code: Error) -> Error:
         """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
-        if self._freed:  # freed by another thread during this call: the stream is gone
-            err_print(function, f"Attempt to call '{function}' on a previously freed instance.")
-            return Error.ERR_INVALID_PARAMETER
+        if self._status == DISCONNECTED:  # a live exchange never is: another thread ended it
+            if self._freed:  # answer as a freed client's methods do
+                err_print(function, f"Attempt to call '{function}' on a previously freed instance.")
+                return Error.ERR_INVALID_PARAMETER
+            err_print(function, "the client was closed during the call (by another thread)", logger)
+            return Error.ERR_CONNECTION_ERROR
         if alert := session_error(self._connection):  # a TLS alert is the cause: name it
             message = f"TLS session failed ({alert}): {message}"
         err_print(function, message, logger)

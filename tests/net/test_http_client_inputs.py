@@ -199,6 +199,48 @@ def test_a_client_freed_by_another_thread_during_a_blocking_call(
     server_side.close()
 
 
+def test_a_blocking_poll_cancelled_by_close_from_another_thread(
+    tcp_listener: ListenerFactory,
+    net_settings: Callable[[str, str | int], None],
+    engine_log: LogLines,
+) -> None:
+    """close() from another thread (a user cancelling a download) while a blocking poll
+    waits: the poll ends with one line and an error code, the status stays the one close()
+    set, and no RuntimeError about a transition escapes."""
+    net_settings(settings.BLOCKING_TIMEOUT, 1)
+    listener = tcp_listener()
+    client = HTTPClient()
+    connect(client, "127.0.0.1", listener.getsockname()[1])
+    server_side = accept(listener)
+    client.set_blocking_mode(True)
+    assert client.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert server_side.recv(65536).startswith(b"GET / ")
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def blocking_poll() -> None:
+        try:
+            results.append(client.poll())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    engine_log.clear()
+    worker = threading.Thread(target=blocking_poll)
+    worker.start()
+    client.close()  # before or during the poll
+    worker.join(10)
+    assert errors == []
+    assert client.get_status() == HTTPClient.STATUS_DISCONNECTED
+    assert (results, engine_log.lines) in (
+        ([Error.ERR_UNCONFIGURED], []),  # closed before the poll began
+        (
+            [Error.ERR_CONNECTION_ERROR],
+            ["ERROR: poll: the client was closed during the call (by another thread)"],
+        ),
+    )
+    server_side.close()
+
+
 # --- item 6: host names are checked after IDNA's mapping --------------------------------------
 
 MAPPED_TO_FORBIDDEN = {
