@@ -55,8 +55,8 @@ DIRECT_READ_MAX: Final = 1 << 20
 
 
 class BlockingTimeout(Exception):
-    """A blocking-mode wait ran out of time, or found the client freed meanwhile (by another
-    thread: ``_fail`` then answers as a freed client's methods do)."""
+    """A blocking-mode wait ran out of time, or found the stream gone: another thread closed
+    or freed the client meanwhile (``_fail`` then answers for that)."""
 
 
 class Exchange:
@@ -376,7 +376,7 @@ class Exchange:
         before each wait would end cannot hold the call past it.
         """
         connection = self._connection
-        if connection is None:  # released by another thread freeing the client
+        if connection is None:  # released by another thread closing or freeing the client
             raise BlockingTimeout
         limit = settings.get_int(settings.BLOCKING_TIMEOUT)
         timeout = self._call_started + limit - time.monotonic() if limit else None
@@ -387,7 +387,7 @@ class Exchange:
         else:
             ready = connection._ready_within(False, timeout)
         # A limit longer than LONGEST_WAIT is waited out in parts: the callers loop.
-        if self._connection is None:  # freed by another thread while this one waited
+        if self._connection is None:  # closed or freed by another thread meanwhile
             raise BlockingTimeout
         if not ready and (timeout is None or timeout <= LONGEST_WAIT):
             raise BlockingTimeout
