@@ -172,8 +172,8 @@ class StreamPeerSSL(StreamPeer):
             return
         if self._status == _Status.STATUS_HANDSHAKING:
             self._handshake("poll")
-        elif self._flush() != Error.OK:
-            self._end(_Status.STATUS_ERROR, "sending held-back ciphertext failed")
+        elif not self._send_failed and (err := self._flush()) != Error.OK:
+            self._refused(err)  # reading goes on: what arrived before may still be read
 
     def connect_to_stream(
         self, stream: StreamPeer | None, validate_certs: bool = False, for_hostname: str = ""

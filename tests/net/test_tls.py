@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -687,3 +688,29 @@ def test_a_peer_cannot_run_over_itself(engine_log: LogLines) -> None:
         'ERROR: connect_to_stream: Condition "p_base runs over this peer" is true. '
         "Returned: ERR_INVALID_PARAMETER"
     ]
+
+
+def test_poll_after_a_refused_write_keeps_what_arrived_readable(
+    trust_tls_ca: str, tls_server: StartServer
+) -> None:
+    """An engine user polls its StreamPeerSSL every frame: after the server answered early
+    and reset (so writes fail), poll must not throw away the session's reading side, which
+    still holds the answer."""
+    mine, theirs = socket.socketpair()
+
+    def answer_then_reset(conn: ssl.SSLSocket) -> None:
+        conn.sendall(b"early")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    server = tls_server(answer_then_reset, sock=theirs)
+    tls = StreamPeerSSL()
+    assert tls.connect_to_stream(StreamPeerTCP.from_socket(mine), True, "localhost") == Error.OK
+    server.join()  # answered and reset
+    for _ in range(1000):  # the reset reaches the socket: a write fails
+        error, _sent = tls.put_partial_data(b"x" * 65536)
+        if error != Error.OK:
+            break
+        wait_fd(mine, writable=True)
+    assert error == Error.FAILED
+    tls.poll()
+    assert receive(tls, 5) == (Error.OK, b"early")
