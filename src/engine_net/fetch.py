@@ -129,7 +129,10 @@ _CONNECT_FAILURES = {
 
 def split_url(url: str) -> tuple[str, int, bool, str]:
     """``(host, port, tls, target)`` for an http(s) URL; ``FetchError`` for anything else."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, say
+        raise FetchError(Exit.BAD_INPUT, f"not an http:// or https:// URL: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(Exit.BAD_INPUT, f"not an http:// or https:// URL: {url!r}")
     try:
@@ -141,9 +144,14 @@ def split_url(url: str) -> tuple[str, int, bool, str]:
 
 
 def _waiter(http: HTTPClient) -> Callable[[], None]:
-    """Sleep until the client's socket has news, or one millisecond without one."""
+    """Sleep until the client's socket has news, or 50 ms without any (one millisecond while
+    it has no socket).
+
+    Writability is news only while connecting: a connected socket is almost always writable,
+    so waiting for it too would return at once and spin. An upload still moves at every wake.
+    """
     selector = selectors.DefaultSelector()
-    registered = [-1]
+    registered = [(-1, 0)]
 
     def wait() -> None:
         connection = http.get_connection()
@@ -151,11 +159,14 @@ def _waiter(http: HTTPClient) -> Callable[[], None]:
         if fd < 0:
             time.sleep(0.001)
             return
-        if fd != registered[0]:
-            if registered[0] >= 0:
-                selector.unregister(registered[0])
-            selector.register(fd, selectors.EVENT_READ | selectors.EVENT_WRITE)
-            registered[0] = fd
+        events = selectors.EVENT_READ
+        if http.get_status() == Status.STATUS_CONNECTING:
+            events |= selectors.EVENT_WRITE
+        if (fd, events) != registered[0]:
+            if registered[0][0] >= 0:
+                selector.unregister(registered[0][0])
+            selector.register(fd, events)
+            registered[0] = (fd, events)
         selector.select(0.05)
 
     return wait

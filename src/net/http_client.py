@@ -227,6 +227,10 @@ class HTTPClient(Proxying, Reference):
             return
         if connection is self._connection:
             return
+        # A counted reference, as the engine's Ref<StreamPeer>: the peer's other owners
+        # letting go cannot free it under the client (given back in _release). Taken before
+        # close(), which may drop the last other one (the base stream of the client's TLS).
+        connection.reference()
         self.close()
         self._connection, self._owned = connection, False
         self._origin = _origin_of(connection)

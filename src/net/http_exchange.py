@@ -35,7 +35,7 @@ from net.http_client_states import (
 from net.http_constants import Status
 from net.http_target import user_agent
 from net.ip import IP
-from net.stream_peer import StreamPeer, wait_for_either
+from net.stream_peer import LONGEST_WAIT, StreamPeer, wait_for_either
 from net.tcp import StreamPeerTCP
 from net.tls import StreamPeerSSL, close_stream, session_error
 
@@ -55,7 +55,8 @@ DIRECT_READ_MAX: Final = 1 << 20
 
 
 class BlockingTimeout(Exception):
-    """A blocking-mode wait ran out of time."""
+    """A blocking-mode wait ran out of time, or found the stream gone: another thread closed
+    or freed the client meanwhile (``_fail`` then answers for that)."""
 
 
 class Exchange:
@@ -78,6 +79,7 @@ class Exchange:
     _handed_over: bool  # a tunnel or an upgrade: the stream is the caller's
     _warn_empty_host: bool
     _blocking: bool
+    _freed: bool  # Object's: the client was freed
 
     def _go(self, event: On) -> None:
         try:
@@ -90,10 +92,14 @@ class Exchange:
             self._release()
 
     def _release(self) -> None:
-        """Let go of the stream: close what the client made, drop what it was given."""
+        """Let go of the stream: close what the client made, drop what it was given (giving
+        back the reference taken on it, which frees it if the client was its last owner)."""
         connection, self._connection = self._connection, None
-        if connection is not None and self._owned:
-            close_stream(connection)
+        if connection is not None and not connection._freed:
+            if self._owned:
+                close_stream(connection)
+            else:
+                connection.unreference()
         self._owned = False
         self._unsent = b""
         if self._resolving != IP.RESOLVER_INVALID_ID:
@@ -102,6 +108,12 @@ class Exchange:
 
     def _fail(self, function: str, message: str, code: Error) -> Error:
         """A network or protocol failure in a live exchange: one line, CONNECTION_ERROR."""
+        if self._status == DISCONNECTED:  # a live exchange never is: another thread ended it
+            if self._freed:  # answer as a freed client's methods do
+                err_print(function, f"Attempt to call '{function}' on a previously freed instance.")
+                return Error.ERR_INVALID_PARAMETER
+            err_print(function, "the client was closed during the call (by another thread)", logger)
+            return Error.ERR_CONNECTION_ERROR
         if alert := session_error(self._connection):  # a TLS alert is the cause: name it
             message = f"TLS session failed ({alert}): {message}"
         err_print(function, message, logger)
@@ -379,7 +391,8 @@ class Exchange:
         before each wait would end cannot hold the call past it.
         """
         connection = self._connection
-        assert connection is not None
+        if connection is None:  # released by another thread closing or freeing the client
+            raise BlockingTimeout
         limit = settings.get_int(settings.BLOCKING_TIMEOUT)
         timeout = self._call_started + limit - time.monotonic() if limit else None
         if timeout is not None and timeout <= 0:
@@ -388,7 +401,10 @@ class Exchange:
             ready = wait_for_either(connection, timeout)
         else:
             ready = connection._ready_within(False, timeout)
-        if not ready:
+        # A limit longer than LONGEST_WAIT is waited out in parts: the callers loop.
+        if self._connection is None:  # closed or freed by another thread meanwhile
+            raise BlockingTimeout
+        if not ready and (timeout is None or timeout <= LONGEST_WAIT):
             raise BlockingTimeout
 
     def _end_exchange(self) -> None:
@@ -406,10 +422,11 @@ class Exchange:
 
         The stream is not read while the buffer holds a whole piece or the body's end (a
         close after a complete body is then the next request's to find, as for any later
-        loss, httpclient.md §5.6). When a block came but decoded to nothing, one more is read,
-        so a framing line (chunk size, trailer) longer than a piece still completes; the
-        core's line limits keep the buffer bounded. A large rest may come straight from the
-        stream.
+        loss, httpclient.md §5.6). While blocks come but decode to nothing (framing: a chunk
+        size line, a CRLF, a trailer, perhaps each in its own TLS record), more are read: a
+        read that gives nothing must leave nothing received unread, or a caller waiting on
+        ``fileno()`` would wait for bytes already here; the core's line limits keep the buffer
+        bounded. A large rest may come straight from the stream.
         """
         reader = self._reader
         assert reader is not None
@@ -422,7 +439,8 @@ class Exchange:
                 more = pulled
             else:
                 more = reader.read_body(rest)
-                if not (more.data or more.end or self._eof) and pulled and self._pull(READ_BLOCK):
+                while not (more.data or more.end or self._eof) and pulled:
+                    pulled = self._pull(READ_BLOCK)
                     more = reader.read_body(rest)
         except http.RemoteProtocolError as fault:
             fault.partial = first.data + fault.partial

@@ -20,6 +20,9 @@ HOST_MIN_LEN: Final = 4
 #: Characters that never belong in a host name: whitespace, controls and URL delimiters.
 _FORBIDDEN: Final = re.compile(r"[\x00-\x20\x7f/?#@\\\[\]:%]")
 
+#: The label separators Python's ``idna`` codec splits a name on (RFC 3490 §3.1).
+_LABEL_DOTS: Final = re.compile("[.\u3002\uff0e\uff61]")
+
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
@@ -104,9 +107,11 @@ def _host_name(host: str) -> str:
     try:
         name = host.encode("idna").decode("ascii")
     except UnicodeError:  # a label IDNA refuses, or a lone surrogate (no UTF-8 form)
-        raise HostRefused(
-            "!is_valid_host(conn_host)", "The host name cannot be encoded with IDNA."
-        ) from None
+        name = ""
+    # The mapping may put a dot inside a label (U+2024 one dot leader, U+2488 digit one full
+    # stop): the name would then have other labels than the one given, an empty one perhaps.
+    if not name or name.count(".") != len(_LABEL_DOTS.findall(host)):
+        raise HostRefused("!is_valid_host(conn_host)", "The host name cannot be encoded with IDNA.")
     _check_characters(name)
     if len(name) < HOST_MIN_LEN:  # IDNA maps some characters (soft hyphens) to nothing
         raise HostRefused("conn_host.length() < HOST_MIN_LEN")

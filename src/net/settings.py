@@ -20,7 +20,7 @@ from typing import Final
 CERTIFICATES: Final = "network/ssl/certificates"
 #: Seconds allowed for each TCP connect attempt (also the DNS wait and the TLS handshake).
 CONNECT_TIMEOUT: Final = "network/limits/tcp/connect_timeout_seconds"
-#: Seconds allowed for each blocking-mode wait of the HTTP client; 0 means no limit.
+#: Seconds allowed for each blocking-mode call of the HTTP client as a whole; 0 means no limit.
 BLOCKING_TIMEOUT: Final = "network/limits/http/blocking_timeout_seconds"
 #: The environment variable that gives ``network/ssl/certificates`` its value at import.
 CERTIFICATES_ENV: Final = "ENGINE_NET_CERTIFICATES"

@@ -34,6 +34,15 @@ UNTRUSTED_READ_CHUNK: Final = 64 * 1024
 #: How long a blocking call waits between checks of a peer that has no OS handle to wait on.
 NO_HANDLE_RECHECK: Final = 0.001
 
+#: The most asked of a transport in one read by ``get_data``/``get_partial_data``: a socket
+#: read allocates what it is asked for, so an absurd size must never reach it.
+READ_MAX: Final = 1 << 20
+
+#: The longest single wait, in seconds: poll(2) takes at most 2^31 - 1 ms (about 24.8 days),
+#: so a longer limit (a timeout setting of a month) is waited out one day at a time by
+#: callers that loop until their own deadline.
+LONGEST_WAIT: Final = 86400.0
+
 _FORMATS: Final = {
     # name: (struct code, size)
     "8": ("b", 1), "u8": ("B", 1), "16": ("h", 2), "u16": ("H", 2),
@@ -54,10 +63,12 @@ def wait_for(peer: StreamPeer, writable: bool, timeout: float | None) -> bool:
         if timeout != 0:
             time.sleep(NO_HANDLE_RECHECK if timeout is None else min(timeout, NO_HANDLE_RECHECK))
         return True
+    if timeout is not None:
+        timeout = min(max(0.0, timeout), LONGEST_WAIT)
     if HAS_POLL:
         poller = select.poll()
         poller.register(fd, select.POLLOUT if writable else select.POLLIN)
-        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_WRITE if writable else selectors.EVENT_READ)
         return bool(selector.select(timeout))
@@ -76,10 +87,12 @@ def wait_for_either(peer: StreamPeer, timeout: float | None) -> bool:
         return wait_for(peer, False, timeout)
     if peer._ready_within(False, 0.0):
         return True
+    if timeout is not None:
+        timeout = min(max(0.0, timeout), LONGEST_WAIT)
     if HAS_POLL:
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLOUT)
-        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ | selectors.EVENT_WRITE)
         return bool(selector.select(timeout))
@@ -168,7 +181,7 @@ class StreamPeer(Reference):
         """Read exactly ``size`` bytes, waiting as needed; logs nothing (callers do)."""
         received = bytearray()
         while len(received) < size:
-            err, chunk = self._read(size - len(received))
+            err, chunk = self._read(min(size - len(received), READ_MAX))
             if err != Error.OK:
                 return err, builtins.bytes(received)
             received += chunk
@@ -194,7 +207,7 @@ class StreamPeer(Reference):
         if bytes < 0:
             fail_cond("get_partial_data", "p_bytes < 0", Error.ERR_INVALID_PARAMETER, log=logger)
             return [Error.ERR_INVALID_PARAMETER, b""]
-        err, chunk = self._read(bytes) if bytes else (Error.OK, b"")
+        err, chunk = self._read(min(bytes, READ_MAX)) if bytes else (Error.OK, b"")
         return [err, chunk]
 
     def get_available_bytes(self) -> int:

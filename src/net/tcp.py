@@ -35,7 +35,7 @@ from engine.object_model.errors import fail_cond
 from engine.object_model.object import NOTIFICATION_PREDELETE
 
 from . import settings
-from .stream_peer import HAS_POLL, StreamPeer, wait_for
+from .stream_peer import HAS_POLL, LONGEST_WAIT, StreamPeer, wait_for
 
 if sys.platform != "win32":
     import fcntl
@@ -302,7 +302,7 @@ class StreamPeerTCP(StreamPeer):
         if timeout is None:
             ready = poller.poll()
         else:  # a look (timeout 0) is the common case: an int, no float conversion
-            ready = poller.poll(timeout * 1000 if timeout > 0 else 0)
+            ready = poller.poll(min(timeout, LONGEST_WAIT) * 1000 if timeout > 0 else 0)
         if not ready:
             return False
         if not writable:

@@ -157,6 +157,7 @@ class StreamPeerSSL(StreamPeer):
         self._base_ended = False  # the base peer reported EOF
         self._closed_clean = False  # the server sent close_notify
         self._session_error = ""  # the alert or record error that broke the session
+        self._send_failed = Error.OK  # the base peer refused ciphertext: the error it gave
 
     # --- the engine's API ---
 
@@ -171,8 +172,8 @@ class StreamPeerSSL(StreamPeer):
             return
         if self._status == _Status.STATUS_HANDSHAKING:
             self._handshake("poll")
-        elif self._flush() != Error.OK:
-            self._end(_Status.STATUS_ERROR, "sending held-back ciphertext failed")
+        elif not self._send_failed and (err := self._flush()) != Error.OK:
+            self._refused(err)  # reading goes on: what arrived before may still be read
 
     def connect_to_stream(
         self, stream: StreamPeer | None, validate_certs: bool = False, for_hostname: str = ""
@@ -186,7 +187,8 @@ class StreamPeerSSL(StreamPeer):
         [member blocking_handshake]) or is under way (non-blocking: call [method poll] until the
         status leaves [constant STATUS_HANDSHAKING]); [constant FAILED] when it failed; a file error
         when the trusted certificates cannot be loaded; [constant ERR_INVALID_PARAMETER] for a
-        missing stream, or for [code]validate_certs[/code] without a host name.
+        missing stream, a stream that is this peer or runs over it, or for
+        [code]validate_certs[/code] without a host name.
         """
         function = "connect_to_stream"
         if stream is None or not is_instance_valid(stream) or not isinstance(stream, StreamPeer):
@@ -195,6 +197,11 @@ class StreamPeerSSL(StreamPeer):
         if validate_certs and not for_hostname:
             condition = "p_validate_certs && p_for_hostname.empty()"
             fail_cond(function, condition, Error.ERR_INVALID_PARAMETER, log=logger)
+            return Error.ERR_INVALID_PARAMETER
+        if _runs_over(stream, self):  # a cycle: every walk down the chain would never end
+            fail_cond(
+                function, "p_base runs over this peer", Error.ERR_INVALID_PARAMETER, log=logger
+            )
             return Error.ERR_INVALID_PARAMETER
         try:
             name = _server_name(for_hostname)
@@ -293,9 +300,8 @@ class StreamPeerSSL(StreamPeer):
         if size <= 0:
             return Error.OK, b""
         size = min(size, READ_LIMIT)
-        if self._unsent and self._flush() != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return Error.ERR_CONNECTION_ERROR, b""
+        if self._unsent and not self._send_failed and (err := self._flush()) != Error.OK:
+            self._refused(err)  # reading goes on: what arrived before may still be read
         for attempt in (0, 1):
             try:
                 data = tls.read(size)
@@ -326,10 +332,9 @@ class StreamPeerSSL(StreamPeer):
         tls = self._tls
         if tls is None or self._status != _Status.STATUS_CONNECTED:
             return self._closed_result(), 0
-        err = self._flush()
+        err = self._send_failed or self._flush()  # OK is 0: a failure stays the answer
         if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
+            return self._refused(err), 0
         if not data or self._unsent:  # the base peer is full: accept nothing more for now
             return Error.OK, 0
         try:
@@ -341,8 +346,7 @@ class StreamPeerSSL(StreamPeer):
             return Error.ERR_CONNECTION_ERROR, 0
         err = self._flush()
         if err != Error.OK:
-            self._end(_Status.STATUS_ERROR, "the base stream refused ciphertext")
-            return err, 0
+            return self._refused(err), 0
         return Error.OK, accepted
 
     # --- internals ---
@@ -442,6 +446,15 @@ class StreamPeerSSL(StreamPeer):
             del self._unsent[:sent]
         return Error.OK
 
+    def _refused(self, err: Error) -> Error:
+        """The base peer refused ciphertext (a reset while sending, say): writes fail from now
+        on, but the session is kept for reading, as a TCP peer keeps its socket, so a reply
+        that came before (an early 413) can still be decrypted; reads report the end after it."""
+        if not self._send_failed:
+            logger.debug("TLS session with %r: the base stream refused ciphertext", self._hostname)
+        self._send_failed = err
+        return err
+
     def _send_close_notify(self) -> None:
         """Also the reply to the server's close_notify (RFC 8446 §6.1), if one came."""
         tls = self._tls
@@ -479,6 +492,7 @@ class StreamPeerSSL(StreamPeer):
         self._unsent = bytearray()
         self._base_ended = False
         self._closed_clean = False
+        self._send_failed = Error.OK
         self._status = _Status.STATUS_DISCONNECTED
 
     def _notification(self, what: int) -> None:
@@ -507,6 +521,16 @@ class StreamPeerSSL(StreamPeer):
 
 _Status = StreamPeerSSL.Status
 _CONNECTED: Final = _Status.STATUS_CONNECTED
+
+
+def _runs_over(stream: StreamPeer | None, peer: StreamPeerSSL) -> bool:
+    """Whether ``stream`` is ``peer`` or a TLS stream over it (chains never loop, since
+    ``connect_to_stream`` refuses what would close one)."""
+    while isinstance(stream, StreamPeerSSL):
+        if stream is peer:
+            return True
+        stream = stream.get_stream()
+    return False
 
 
 def close_stream(stream: StreamPeer | None) -> None:

@@ -77,11 +77,12 @@ def test_a_dropped_connection_leaves_no_partial_file(
     ("url", "code", "start"),
     [
         ("ftp://example.com/", 2, "engine-net fetch: not an http:// or https:// URL"),
+        ("http://[::1/", 2, "engine-net fetch: not an http:// or https:// URL"),
         ("http://example.com:99999/", 2, "engine-net fetch: bad port"),
         ("http://nonexistent.invalid/", 3, "engine-net fetch: cannot resolve the host name"),
         ("http://127.0.0.1:{port}/", 4, "engine-net fetch: cannot connect"),
     ],
-    ids=["scheme", "port", "dns", "refused"],
+    ids=["scheme", "unclosed-bracket", "port", "dns", "refused"],
 )
 def test_failures_give_one_line_and_their_own_exit_code(url: str, code: int, start: str) -> None:
     result = engine_net("fetch", url.format(port=free_port()))

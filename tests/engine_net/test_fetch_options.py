@@ -290,3 +290,47 @@ def test_a_chunk_size_the_client_refuses_is_refused_up_front(size: str) -> None:
     result = engine_net("fetch", unused_url(), "--chunk-size", size)
     assert result.returncode == 2
     assert b"--chunk-size: not a size from 256 to 16777216" in result.stderr
+
+
+# --- waiting (found attacking issue 12) ------------------------------------------------------
+
+
+def test_waiting_for_a_held_reply_sleeps_instead_of_spinning() -> None:
+    """An idle connection is always writable: a wait that also woke for writing returned at
+    once and the poll loop spun on a CPU for as long as the server took to answer."""
+    from engine_net.fetch import Request, Transfer
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            release.wait(30)
+            conn.sendall(ok(b"late"))
+            conn.recv(1)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    transfer = Transfer(Request(f"http://127.0.0.1:{listener.getsockname()[1]}/"))
+    transfer.connect()
+    polls = [0]
+    poll = transfer.http.poll
+
+    def counted() -> int:
+        polls[0] += 1
+        return poll()
+
+    transfer.http.poll = counted  # type: ignore[method-assign]
+    timer = threading.Timer(1.0, release.set)  # the server answers after a second
+    timer.start()
+    transfer.send()
+    assert transfer.http.get_response_code() == 200
+    # Waits of 50 ms give about 20 polls in that second; a spinning loop gives thousands.
+    assert polls[0] < 200
+    transfer.http.close()
+    server.join(10)
+    listener.close()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from engine.object_model import ClassDB, Error
-from net import HTTPClient, StreamPeer, StreamPeerBuffer, StreamPeerTCP
+from engine.object_model import ClassDB, Error, Ref, is_instance_valid
+from net import HTTPClient, StreamPeer, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP
 from net.http_target import user_agent
 from support import Exchange, LogLines, RawServer
 
@@ -466,6 +466,33 @@ def test_set_connection_with_a_tcp_peer_takes_its_origin(raw_server: ServerFacto
     assert b"Host: 127.0.0.1:%d\r\n" % server.port in server.requests[0]
 
 
+def test_an_adopted_peer_lives_while_the_client_holds_it(raw_server: ServerFactory) -> None:
+    """The client holds a counted reference, as the engine's ``Ref<StreamPeer>`` does: the
+    peer's other owner letting go neither frees nor closes it under the client; the client
+    letting go then frees it, being its last owner (found attacking issue 12 item 4)."""
+    server = raw_server([[Exchange(ok(b"kept"))]])
+    owner: Ref[StreamPeerTCP] = Ref(StreamPeerTCP())
+    tcp = owner.get()
+    assert tcp is not None
+    assert tcp.connect_to_host("127.0.0.1", server.port) == Error.OK
+    http = HTTPClient()
+    http.set_connection(tcp)
+    owner.release()
+    assert is_instance_valid(tcp)
+    assert fetch(http, HTTPClient.METHOD_GET, "/")[2] == b"kept"
+    http.close()
+    assert not is_instance_valid(tcp)
+
+
+def test_an_adopted_python_owned_peer_is_only_dropped() -> None:
+    buffer = StreamPeerBuffer()
+    http = HTTPClient()
+    http.set_connection(buffer)
+    http.close()
+    assert is_instance_valid(buffer)
+    assert buffer.get_reference_count() == 1  # the client gave back what it took
+
+
 def test_a_stream_peer_buffer_is_accepted() -> None:
     http = HTTPClient()
     buffer = StreamPeerBuffer()
@@ -524,3 +551,25 @@ def test_connect_to_host_refuses_bad_hosts(host: str, engine_log: LogLines) -> N
     assert http.get_status() == S.STATUS_DISCONNECTED
     assert len(engine_log.lines) == 1
     assert engine_log.lines[0].startswith("ERROR: connect_to_host: ")
+
+
+def test_adopting_the_base_stream_of_the_clients_own_tls_keeps_it_alive(
+    tls_server: Callable[..., Any],
+    tcp_listener: Callable[..., socket.socket],
+    engine_log: LogLines,
+) -> None:
+    """close() frees the client's TLS peer, which held the only other reference to its TCP
+    stream: the reference set_connection takes must come first, or a freed peer is adopted."""
+    listener = tcp_listener()
+    tls_server(listener=listener)
+    http = HTTPClient()
+    connect(http, "127.0.0.1", listener.getsockname()[1], use_ssl=True, verify_host=False)
+    tls = http.get_connection()
+    assert isinstance(tls, StreamPeerSSL)
+    base = tls.get_stream()
+    assert base is not None
+    http.set_connection(base)
+    assert http.get_connection() is base
+    assert is_instance_valid(base)
+    assert [line for line in engine_log.lines if "freed" in line] == []
+    http.close()

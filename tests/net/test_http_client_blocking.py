@@ -73,6 +73,25 @@ def short_timeout(net_settings: SetSetting) -> None:
 # --- request, poll ----------------------------------------------------------------------------
 
 
+#: A limit longer than one poll(2) wait can last (2^31 - 1 ms, about 24.8 days).
+THIRTY_DAYS = 30 * 24 * 3600
+
+
+def test_a_blocking_timeout_of_thirty_days_is_just_long(
+    raw_server: ServerFactory, net_settings: SetSetting, engine_log: LogLines
+) -> None:
+    """A limit meant as 'practically none' must not overflow the waits (found attacking
+    issue 12 item 3: poll raised OverflowError)."""
+    net_settings(settings.BLOCKING_TIMEOUT, THIRTY_DAYS)
+    server = raw_server([[Exchange(ok(PAYLOAD))]])
+    http = blocking_client(server)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert http.poll() == Error.OK
+    assert b"".join(read_all(http)) == PAYLOAD
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert engine_log.lines == []
+
+
 def test_request_writes_everything_before_returning(raw_server: ServerFactory) -> None:
     server = raw_server([[Exchange(ok(b"stored"))]])
     http = blocking_client(server)

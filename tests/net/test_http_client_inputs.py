@@ -19,7 +19,7 @@ from test_http_client import connect, fetch, ok, pump
 import net.ip as ip_module
 from conftest import TLSServer, accept, close_notify
 from engine.object_model import Error, Ref
-from net import HTTPClient, StreamPeerBuffer
+from net import HTTPClient, StreamPeerBuffer, settings
 from net.ip import IP
 from support import Exchange, LogLines, RawServer
 
@@ -152,6 +152,95 @@ def test_a_freed_client_closes_its_connection_at_once(tcp_listener: ListenerFact
     server_side.close()
 
 
+@pytest.mark.parametrize("call", ["poll", "read_response_body_chunk"])
+def test_a_client_freed_by_another_thread_during_a_blocking_call(
+    tcp_listener: ListenerFactory,
+    net_settings: Callable[[str, str | int], None],
+    engine_log: LogLines,
+    call: str,
+) -> None:
+    """The waiting call ends (at its timeout at the latest: closing a socket does not wake a
+    poll(2) on it) answering as a freed client does, instead of an AssertionError from a
+    stream that vanished under it (found attacking issue 12 item 4)."""
+    net_settings(settings.BLOCKING_TIMEOUT, 1)
+    listener = tcp_listener()
+    ref = Ref(HTTPClient())
+    client = ref.get()
+    assert client is not None
+    connect(client, "127.0.0.1", listener.getsockname()[1])
+    server_side = accept(listener)
+    client.set_blocking_mode(True)
+    assert client.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert server_side.recv(65536).startswith(b"GET / ")
+    if call == "read_response_body_chunk":
+        server_side.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
+        assert client.poll() == Error.OK
+        assert client.get_status() == HTTPClient.STATUS_BODY
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def blocking_call() -> None:
+        try:
+            results.append(getattr(client, call)())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    engine_log.clear()
+    worker = threading.Thread(target=blocking_call)
+    worker.start()
+    ref.release()  # before or during the call: the answer is the same
+    worker.join(10)
+    assert errors == []
+    assert results in ([Error.ERR_INVALID_PARAMETER], [b""], [b"hello"])
+    assert engine_log.lines == [
+        f"ERROR: {call}: Attempt to call '{call}' on a previously freed instance."
+    ]
+    assert server_side.recv(1) == b""  # the client's socket was closed
+    server_side.close()
+
+
+def test_a_blocking_poll_cancelled_by_close_from_another_thread(
+    tcp_listener: ListenerFactory,
+    net_settings: Callable[[str, str | int], None],
+    engine_log: LogLines,
+) -> None:
+    """close() from another thread (a user cancelling a download) while a blocking poll
+    waits: the poll ends with one line and an error code, the status stays the one close()
+    set, and no RuntimeError about a transition escapes."""
+    net_settings(settings.BLOCKING_TIMEOUT, 1)
+    listener = tcp_listener()
+    client = HTTPClient()
+    connect(client, "127.0.0.1", listener.getsockname()[1])
+    server_side = accept(listener)
+    client.set_blocking_mode(True)
+    assert client.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    assert server_side.recv(65536).startswith(b"GET / ")
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def blocking_poll() -> None:
+        try:
+            results.append(client.poll())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    engine_log.clear()
+    worker = threading.Thread(target=blocking_poll)
+    worker.start()
+    client.close()  # before or during the poll
+    worker.join(10)
+    assert errors == []
+    assert client.get_status() == HTTPClient.STATUS_DISCONNECTED
+    assert (results, engine_log.lines) in (
+        ([Error.ERR_UNCONFIGURED], []),  # closed before the poll began
+        (
+            [Error.ERR_CONNECTION_ERROR],
+            ["ERROR: poll: the client was closed during the call (by another thread)"],
+        ),
+    )
+    server_side.close()
+
+
 # --- item 6: host names are checked after IDNA's mapping --------------------------------------
 
 MAPPED_TO_FORBIDDEN = {
@@ -196,6 +285,43 @@ def test_a_name_idna_maps_below_the_minimum_length_is_refused(
     ]
     assert first_free_slot(empty_resolver) == 0
     assert stalled_dns == []
+
+
+#: Characters IDNA's mapping turns into a dot inside a label (IDNA 2008 and UTS #46 disallow
+#: them): the name would change its labels after it was read, one label becoming two.
+MAPPED_TO_A_DOT = {
+    "one-dot-leader": "pay\u2024example.com",  # "pay.example.com"
+    "two-dot-leader": "pay\u2025example.com",  # "pay..example.com"
+    "digit-full-stop": "example\u2488com",  # "example1.com"
+    "small-full-stop": "pay\ufe52example.com",
+}
+
+
+@pytest.mark.parametrize("host", MAPPED_TO_A_DOT.values(), ids=MAPPED_TO_A_DOT.keys())
+def test_characters_that_map_to_a_dot_inside_a_label_are_refused(
+    empty_resolver: IP, stalled_dns: list[str], engine_log: LogLines, host: str
+) -> None:
+    client = HTTPClient()
+    assert client.connect_to_host(host, 80) == Error.ERR_INVALID_PARAMETER
+    assert client.get_status() == S.STATUS_DISCONNECTED
+    assert engine_log.lines == [
+        "ERROR: connect_to_host: The host name cannot be encoded with IDNA."
+    ]
+    assert first_free_slot(empty_resolver) == 0
+    assert stalled_dns == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["b\u00fccher.example", "b\u00fccher.example.", "\uff45x\uff0eexample", "a\u3002b.example"],
+)
+def test_label_separators_idna_knows_keep_their_labels(
+    empty_resolver: IP, stalled_dns: list[str], host: str
+) -> None:
+    client = HTTPClient()
+    assert client.connect_to_host(host, 80) == Error.OK
+    assert client.get_status() == S.STATUS_RESOLVING
+    client.close()
 
 
 def test_the_checked_name_is_the_one_dns_sni_and_host_get(

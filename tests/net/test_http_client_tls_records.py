@@ -12,8 +12,11 @@ from __future__ import annotations
 import selectors
 import socket
 import ssl
+import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Final
 
 import pytest
 import trustme
@@ -398,3 +401,97 @@ def test_the_client_closes_its_tls_connection_with_close_notify_then_fin(
     assert connection.get_status() == StreamPeerSSL.Status.STATUS_DISCONNECTED
     assert connection.get_stream() is None
     assert server.read_to_end()  # close_notify, then the TCP connection closed
+
+
+# --- a non-blocking loop that waits on fileno() (issue 12, item 1; found attacking it) ----
+
+
+def selector_driven_fetch(http: HTTPClient) -> bytes:
+    """The non-blocking loop of a program that sleeps on the connection's ``fileno()`` with a
+    selector whenever the client gives nothing: correct only if a call that gives nothing
+    leaves nothing already received inside the client (the server is silent afterwards)."""
+    while http.get_status() == S.STATUS_REQUESTING:
+        assert http.poll() == Error.OK
+        if http.get_status() == S.STATUS_REQUESTING:
+            wait_fd(client_fd(http))
+    body = bytearray()
+    while http.get_status() == S.STATUS_BODY:
+        chunk = http.read_response_body_chunk()
+        body += chunk
+        if not chunk and http.get_status() == S.STATUS_BODY:
+            wait_fd(client_fd(http))
+    return bytes(body)
+
+
+#: Records that decode to framing only (a chunk's size line, its CRLF) between the data ones.
+FRAMING_RECORDS: Final = [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+    *[part for word in (b"hello", b"world", b"again") for part in (b"5\r\n", word, b"\r\n")],
+    b"0\r\n",
+    b"\r\n",
+]
+
+
+SELECTOR_REPLIES: Final = {**REPLIES, "framing-records": (FRAMING_RECORDS, b"helloworldagain")}
+
+
+@pytest.mark.parametrize(("writes", "body"), SELECTOR_REPLIES.values(), ids=SELECTOR_REPLIES.keys())
+def test_a_call_that_gives_nothing_leaves_no_received_record_unread(
+    record_server: Callable[..., RecordServer],
+    trust_tls_ca: str,
+    engine_log: LogLines,
+    writes: list[bytes],
+    body: bytes,
+) -> None:
+    server = record_server()
+    http = HTTPClient()
+    connect(http, server)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    server.read_request()
+    server.send(*writes)
+    assert selector_driven_fetch(http) == body
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert engine_log.lines == []
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["polling", "blocking"])
+def test_an_alert_during_an_upload_is_one_error_naming_it(
+    record_server: Callable[..., RecordServer],
+    client_cert_context: ssl.SSLContext,
+    trust_tls_ca: str,
+    net_settings: SetSetting,
+    engine_log: LogLines,
+    blocking: bool,
+) -> None:
+    """The server refuses the session while the request body is going out: it sends its
+    alert and resets, so the client's next write fails. The line names the alert, not the
+    failed write alone."""
+    net_settings(settings.BLOCKING_TIMEOUT, 5)
+    server = record_server(client_cert_context)
+    http = HTTPClient()
+    http.blocking_mode_enabled = blocking
+    connect(http, server)
+    assert server.failure is not None
+    sock = server.sock
+    assert sock is not None
+
+    def refuse_once_the_upload_arrives() -> None:
+        wait_fd(sock)  # the request has begun to arrive
+        server.flush()  # the certificate_required alert
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+
+    refuser = threading.Thread(target=refuse_once_the_upload_arrives, daemon=True)
+    refuser.start()
+    try:
+        result = http.request_raw(HTTPClient.METHOD_POST, "/", [], bytes(24 << 20))
+        if result == Error.OK:
+            pump(http, S.STATUS_REQUESTING)
+            result = http.poll()
+    finally:
+        refuser.join(SAFETY_TIMEOUT)
+    assert result != Error.OK
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    lines = errors_only(engine_log)
+    assert len(lines) == 1
+    assert "TLS session failed (TLSV13_ALERT_CERTIFICATE_REQUIRED)" in lines[0]

@@ -150,6 +150,41 @@ def test_an_early_reply_to_an_unfinished_upload_is_delivered(
         done.set()
 
 
+@pytest.mark.parametrize("then", ["stop-reading", "reset"])
+def test_an_early_reply_to_an_unfinished_upload_is_delivered_over_tls(
+    tls_server: Callable[..., TLSServer],
+    tcp_listener: Listen,
+    trust_tls_ca: str,
+    blocking: bool,
+    then: str,
+) -> None:
+    """The same over TLS: a write the reset makes fail must not throw away the session's
+    reading side, which holds (or will decrypt) the reply that came first."""
+    done = threading.Event()
+
+    def answer_early(conn: socket.socket) -> None:
+        head_of(conn)
+        conn.sendall(EARLY_REPLY + b"too big!")
+        if then == "reset":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        done.wait(SAFETY_TIMEOUT)
+
+    listener = tcp_listener()
+    server = tls_server(answer_early, listener=listener)
+    http = HTTPClient()
+    connect(http, "localhost", listener.getsockname()[1], use_ssl=True)
+    http.set_blocking_mode(blocking)
+    try:
+        assert http.request_raw(HTTPClient.METHOD_POST, "/upload", [], upload(BIG)) == Error.OK
+        assert receive_response(http, blocking) == b"too big!"
+        assert http.get_response_code() == 413
+        assert http.get_status() == S.STATUS_DISCONNECTED
+    finally:
+        done.set()
+    server.join()
+
+
 # --- overlapping upload and reply (item 9) ------------------------------------------------------
 
 

@@ -305,6 +305,21 @@ def test_partial_reads_return_what_is_there(pair: tuple[StreamPeerTCP, socket.so
     assert peer.get_status() == S.STATUS_CONNECTED
 
 
+@pytest.mark.parametrize("size", [2**40, 2**63 - 1])
+def test_an_absurd_read_size_allocates_nothing_of_that_size(
+    pair: tuple[StreamPeerTCP, socket.socket], size: int
+) -> None:
+    """The socket is asked for a bounded amount, never ``size`` (recv(2**40) raised
+    MemoryError out of the bound method: found attacking issue 12 item 13)."""
+    peer, server = pair
+    server.sendall(b"hello")
+    wait_fd(peer.fileno())
+    assert peer.get_partial_data(size) == [Error.OK, b"hello"]
+    server.sendall(b"last")
+    server.shutdown(socket.SHUT_WR)
+    assert peer.get_data(size) == [Error.ERR_FILE_EOF, b"last"]  # all there was, then EOF
+
+
 def test_reads_after_a_send_whether_or_not_the_answer_is_there(
     pair: tuple[StreamPeerTCP, socket.socket],
 ) -> None:

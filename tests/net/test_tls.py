@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,8 +260,14 @@ def test_a_write_failure_returns_the_base_streams_error(
 ) -> None:
     memory = memory_tls()
     tls, _ = memory_handshake(memory)
+    assert tls.get_partial_data(10) == [Error.OK, b""]  # takes the session tickets, if any
     memory.wire.broken = True
     assert tls.put_partial_data(b"x") == [Error.FAILED, 0]
+    assert tls.put_partial_data(b"y") == [Error.FAILED, 0]  # writes stay refused
+    # As over TCP, the reading side is kept for what arrived before (an early reply); the
+    # read that finds the stream broken ends the session.
+    assert tls.get_status() == S.STATUS_CONNECTED
+    assert tls.get_partial_data(10) == [Error.ERR_CONNECTION_ERROR, b""]
     assert tls.get_status() == S.STATUS_ERROR
 
 
@@ -572,6 +579,25 @@ def test_blocking_handshake_over_a_socket_pair(trust_tls_ca: str, tls_server: St
     assert server.sni == ["localhost"]
 
 
+def test_a_connect_timeout_of_thirty_days_is_just_long(
+    trust_tls_ca: str,
+    tls_server: StartServer,
+    net_settings: Callable[[str, str | int], None],
+) -> None:
+    """The blocking handshake waits up to its deadline: a limit beyond what one poll(2) wait
+    can last (about 24.8 days) must not overflow it."""
+    net_settings(settings.CONNECT_TIMEOUT, 30 * 24 * 3600)
+    mine, theirs = socket.socketpair()
+    server = tls_server(echo_then(close_notify), sock=theirs)
+    tls = StreamPeerSSL()
+    assert tls.connect_to_stream(StreamPeerTCP.from_socket(mine), True, "localhost") == Error.OK
+    assert tls.get_status() == S.STATUS_CONNECTED
+    assert tls.put_data(b"ping") == Error.OK
+    assert receive(tls, 4) == (Error.OK, b"pong")
+    tls.disconnect_from_stream()
+    server.join()
+
+
 def test_a_ragged_close_over_tcp_is_a_connection_error(
     trust_tls_ca: str, tls_server: StartServer, tcp_listener: Callable[..., socket.socket]
 ) -> None:
@@ -644,3 +670,47 @@ def test_a_plain_http_server_fails_the_handshake(engine_log: LogLines) -> None:
     assert "base stream" not in engine_log.lines[0]  # ssl itself refused the reply
     tls.disconnect_from_stream()
     theirs.close()
+
+
+def test_a_peer_cannot_run_over_itself(engine_log: LogLines) -> None:
+    """A TLS peer over itself, or two over each other, made a cycle: fileno() recursed
+    without end and a client's error check looped forever (found attacking issue 12)."""
+    first, second = StreamPeerSSL(), StreamPeerSSL()
+    first.set_blocking_handshake_enabled(False)
+    assert first.connect_to_stream(first, False, "") == Error.ERR_INVALID_PARAMETER
+    assert first.get_stream() is None
+    assert first.connect_to_stream(second, False, "") == Error.FAILED  # second is idle
+    engine_log.clear()
+    assert second.connect_to_stream(first, False, "") == Error.ERR_INVALID_PARAMETER
+    assert second.get_stream() is None
+    assert first.fileno() == -1
+    assert engine_log.lines == [
+        'ERROR: connect_to_stream: Condition "p_base runs over this peer" is true. '
+        "Returned: ERR_INVALID_PARAMETER"
+    ]
+
+
+def test_poll_after_a_refused_write_keeps_what_arrived_readable(
+    trust_tls_ca: str, tls_server: StartServer
+) -> None:
+    """An engine user polls its StreamPeerSSL every frame: after the server answered early
+    and reset (so writes fail), poll must not throw away the session's reading side, which
+    still holds the answer."""
+    mine, theirs = socket.socketpair()
+
+    def answer_then_reset(conn: ssl.SSLSocket) -> None:
+        conn.sendall(b"early")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    server = tls_server(answer_then_reset, sock=theirs)
+    tls = StreamPeerSSL()
+    assert tls.connect_to_stream(StreamPeerTCP.from_socket(mine), True, "localhost") == Error.OK
+    server.join()  # answered and reset
+    for _ in range(1000):  # the reset reaches the socket: a write fails
+        error, _sent = tls.put_partial_data(b"x" * 65536)
+        if error != Error.OK:
+            break
+        wait_fd(mine, writable=True)
+    assert error == Error.FAILED
+    tls.poll()
+    assert receive(tls, 5) == (Error.OK, b"early")

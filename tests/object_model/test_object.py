@@ -5,11 +5,13 @@ object_model.md §2.1-§2.3, §2.5, §2.7, §2.8; conversions from object_model_
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import math
+import pickle
 import weakref as pyweakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import IntEnum
 from typing import Any
 
@@ -29,6 +31,7 @@ from engine.object_model import (
     VariantType,
     instance_from_id,
     is_instance_valid,
+    object_db,
 )
 
 _log = logging.getLogger("tests.object_model")
@@ -1590,3 +1593,38 @@ def test_object_constants() -> None:
     assert Object.CONNECT_PERSIST == 2
     assert Object.CONNECT_ONESHOT == 4
     assert Object.CONNECT_REFERENCE_COUNTED == 8
+
+
+# --- copying and pickling (found attacking issue 12 item 4) ---------------------------------
+
+
+@pytest.mark.parametrize("freed", [False, True], ids=["live", "freed"])
+@pytest.mark.parametrize("copier", [copy.copy, copy.deepcopy], ids=["copy", "deepcopy"])
+def test_copying_an_object_gives_the_same_object(
+    freed: bool, copier: Callable[[Any], Any], engine_log: Any
+) -> None:
+    """An Object is a handle, as a Variant holding one is in the engine: a copy (of a list
+    holding it, too) is the same object, never a second Python object claiming its id."""
+    p = ObjPoint()
+    p.set_x(3)
+    if freed:
+        p.free()
+    before = object_db.live_count()
+    assert copier(p) is p
+    assert copier([p, {"k": p}]) == [p, {"k": p}]
+    assert copier([p])[0] is p
+    assert object_db.live_count() == before  # no ObjectDB entry for a duplicate
+    assert engine_log.lines == []
+    if not freed:
+        p.free()
+
+
+@pytest.mark.parametrize("freed", [False, True], ids=["live", "freed"])
+def test_pickling_an_object_is_a_type_error(freed: bool) -> None:
+    p = ObjPoint()
+    if freed:
+        p.free()
+    with pytest.raises(TypeError, match="cannot pickle 'ObjPoint' object"):
+        pickle.dumps(p)
+    if not freed:
+        p.free()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast
 
 from . import freed, object_db, registry, signals, variant
 from .binding import (
@@ -181,6 +181,19 @@ class Object(metaclass=_ObjectMeta):
 
     def __repr__(self) -> str:
         return self.to_string()
+
+    # An Object is a handle, as a Variant holding one is in the engine: a copy is the same
+    # object (a second Python object would claim its id and share its sockets), and it has
+    # no value to pickle.
+
+    def __copy__(self) -> Object:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Object:
+        return self
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(f"cannot pickle '{self._class_info.name}' object")
 
     # --- properties by name ---
 

@@ -208,6 +208,10 @@ def _check_framing(method: str, fields: list[tuple[str, str]], body: bytes) -> N
         problem = "carries more than one Content-Length"
     elif lengths and grammar.content_length(lengths) != len(body):
         problem = f"has Content-Length {lengths[0]!r} but a body of {len(body)} bytes"
+    elif codings and not all(
+        element.strip(grammar.OWS) for element in ",".join(codings).split(",")
+    ):
+        problem = "has an empty element in its Transfer-Encoding"  # RFC 9110 §5.6.1
     elif codings and not _chunked_last(grammar.tokens(codings)):
         problem = "has a Transfer-Encoding that does not end with one chunked"
     elif codings and (fault := _chunked_fault(body)):

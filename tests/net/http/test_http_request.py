@@ -250,6 +250,16 @@ def test_request_facts(method: int, headers: list[str], upgrade: bool, close: bo
             RequestRule.BODY_FRAMING,
             None,
         ),
+        # Empty list elements: a sender never writes them (RFC 9110 §5.6.1), and a server
+        # comparing the value whole would not see chunked and read the body as a request.
+        *(
+            (
+                {"headers": [f"Transfer-Encoding: {value}"], "body": b"0\r\n\r\n"},
+                RequestRule.BODY_FRAMING,
+                None,
+            )
+            for value in ("chunked,", ", chunked", "gzip,,chunked", "gzip, ,chunked")
+        ),
         (
             {
                 "headers": ["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"],
