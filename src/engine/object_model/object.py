@@ -2,15 +2,14 @@
 
 The root of every bound class. Calls by name go through the class's flattened method table
 (one dict lookup) and the bind's checks; a misuse returns the engine's value and logs one line.
-Object registers itself at the bottom of this module. Imports the other modules of the package
-except ``reference``.
+Object registers itself at the bottom of this module; its metaclass and the hook lookup live in
+``object_meta``. Imports the other modules of the package except ``reference``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast
+from typing import Any, ClassVar, NoReturn, SupportsIndex
 
 from . import freed, object_db, registry, signals, variant
 from .binding import (
@@ -27,13 +26,11 @@ from .class_info import ClassInfo, PropertyBinding
 from .errors import Error, err_print, fail_cond
 from .info import ArgumentInfo, ConnectFlags, MethodInfo, PropertyInfo, PropertyUsage
 from .message_queue import MessageQueue
+from .object_meta import NOTIFICATION_POSTINITIALIZE as NOTIFICATION_POSTINITIALIZE
+from .object_meta import NOTIFICATION_PREDELETE as NOTIFICATION_PREDELETE
+from .object_meta import ObjectMeta, hooks
 from .variant import VariantType
 from .virtuals import OBJECT_VIRTUAL_DOCS, OBJECT_VIRTUALS, property_dict
-
-NOTIFICATION_POSTINITIALIZE = 0
-NOTIFICATION_PREDELETE = 1
-
-_T = TypeVar("_T")
 
 _META = PropertyInfo(
     name="__meta__",
@@ -42,57 +39,7 @@ _META = PropertyInfo(
 )
 
 
-def _hooks(cls: type, name: str) -> tuple[Callable[..., Any], ...]:
-    """The ``name`` hooks of the Object classes in ``cls``'s chain, Object first, each defined
-    in its own class (a plain mixin's methods are not hooks)."""
-    cache: dict[str, tuple[Callable[..., Any], ...]] | None = cls.__dict__.get("_hook_cache")
-    if cache is None:
-        cache = {}
-        type.__setattr__(cls, "_hook_cache", cache)
-    hooks = cache.get(name)
-    if hooks is None:
-        hooks = tuple(
-            k.__dict__[name]
-            for k in reversed(cls.__mro__)
-            if name in k.__dict__ and issubclass(k, Object)
-        )
-        cache[name] = hooks
-    return hooks
-
-
-class _ObjectMeta(type):
-    """Sends POSTINITIALIZE after the outermost ``__init__`` returns, then runs the ``_init``
-    hooks (base first, as the engine runs a script's); refuses virtual classes."""
-
-    if TYPE_CHECKING:
-        # Integer constants become class attributes when a class registers
-        # (``HTTPClient.STATUS_BODY``); this tells type checkers such names exist.
-        def __getattr__(cls, name: str) -> int: ...
-
-    def __call__(cls: type[_T], *args: Any, **kwargs: Any) -> _T:
-        info: ClassInfo | None = cls.__dict__.get("_class_info")
-        if info is not None and info.virtual:
-            raise TypeError(f"class '{cls.__name__}' is virtual and cannot be instanced")
-        obj = cast(Object, cls.__new__(cls, *args, **kwargs))
-        try:
-            obj.__init__(*args, **kwargs)  # type: ignore[misc]
-        except BaseException:
-            object_db.remove(obj._id)
-            obj._mark_freed()
-            raise
-        obj.notification(NOTIFICATION_POSTINITIALIZE)
-        init_hooks = _hooks(cls, "_init")
-        if init_hooks:
-            try:
-                for hook in init_hooks:
-                    hook(obj)
-            except BaseException:
-                obj._free()  # a half-made object is no one's: freed, then the error goes on
-                raise
-        return cast(_T, obj)
-
-
-class Object(metaclass=_ObjectMeta):
+class Object(metaclass=ObjectMeta):
     """The base class of every class registered in ClassDB (see object_model.md §2).
 
     An Object has a unique instance id, answers calls and property access by name through ClassDB
@@ -172,7 +119,7 @@ class Object(metaclass=_ObjectMeta):
         """
         if self._freed:
             return "[Deleted Object]"
-        custom = _hooks(type(self), "_to_string")
+        custom = hooks(type(self), "_to_string")
         if custom:
             return str(custom[-1](self))
         return f"[{self._class_info.name}:{self._id}]"
@@ -224,7 +171,7 @@ class Object(metaclass=_ObjectMeta):
             if isinstance(value, dict):
                 self._meta = dict(value)
             return None
-        for hook in _hooks(type(self), "_set"):
+        for hook in hooks(type(self), "_set"):
             if hook(self, property, value):
                 break
         return None
@@ -252,7 +199,7 @@ class Object(metaclass=_ObjectMeta):
             return constant
         if property == "__meta__":
             return dict(self._meta or {})
-        for hook in reversed(_hooks(type(self), "_get")):
+        for hook in reversed(hooks(type(self), "_get")):
             answer = hook(self, property)
             if answer is not None:
                 return answer
@@ -263,7 +210,7 @@ class Object(metaclass=_ObjectMeta):
         the chain, base first, as a category entry followed by its properties.
         """
         out: list[dict[str, Any]] = []
-        validators = _hooks(type(self), "_validate_property")
+        validators = hooks(type(self), "_validate_property")
         for k in reversed(type(self).__mro__):
             if not issubclass(k, Object) or k is Object:
                 continue
@@ -410,8 +357,8 @@ class Object(metaclass=_ObjectMeta):
         chain runs, the base class's first, or the most derived first when [code]reversed[/code] is
         [code]true[/code].
         """
-        hooks = _hooks(type(self), "_notification")
-        for hook in hooks[::-1] if reversed else hooks:
+        chain = hooks(type(self), "_notification")
+        for hook in chain[::-1] if reversed else chain:
             hook(self, what)
 
     def free(self) -> None:
