@@ -18,10 +18,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import trustme
+from request_support import Harness
 
-from engine.object_model import Error
+from engine.object_model import Error, MessageQueue
+from engine.scene import SceneTree
 from net import settings
 from net.stream_peer import StreamPeer
+from support import RawServer
 
 #: Seconds a test waits for something that should happen at once before it fails.
 SAFETY_TIMEOUT = 10.0
@@ -401,3 +404,28 @@ def memory_tls(tls_server_context: ssl.SSLContext) -> Callable[[], MemoryTLSServ
         return MemoryTLSServer(tls_server_context, WirePeer())
 
     return make
+
+
+# --- HTTPRequest nodes in a tree (test_http_request_*.py) --------------------------------
+
+
+@pytest.fixture
+def tree(raw_server: Callable[..., RawServer]) -> Iterator[SceneTree]:
+    """A tree torn down before the raw servers, so they see their connections close."""
+    made = SceneTree()
+    made.init()
+    yield made
+    made.finish()
+    made.free()
+    MessageQueue.flush()
+
+
+@pytest.fixture(params=[False, True], ids=["frames", "threads"])
+def harness(request: pytest.FixtureRequest, tree: SceneTree) -> Harness:
+    """Each test twice: the node polled by the tree's frames, and driven by a worker thread."""
+    return Harness(tree, threads=request.param)
+
+
+@pytest.fixture
+def frames(tree: SceneTree) -> Harness:
+    return Harness(tree)

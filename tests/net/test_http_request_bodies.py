@@ -16,33 +16,12 @@ from pytest_httpserver import HTTPServer
 from request_support import Harness
 from werkzeug import Response
 
-from engine.object_model import Error, MessageQueue
-from engine.scene import SceneTree
+from engine.object_model import Error
 from net import HTTPClient, HTTPRequest
 from support import Exchange, RawServer
 
 R = HTTPRequest.Result
 TEXT = b"engine-net " * 2000
-
-
-@pytest.fixture
-def tree(raw_server: Callable[..., RawServer]) -> Iterator[SceneTree]:
-    made = SceneTree()
-    made.init()
-    yield made
-    made.finish()
-    made.free()
-    MessageQueue.flush()
-
-
-@pytest.fixture(params=[False, True], ids=["frames", "threads"])
-def harness(request: pytest.FixtureRequest, tree: SceneTree) -> Harness:
-    return Harness(tree, threads=request.param)
-
-
-@pytest.fixture
-def frames(tree: SceneTree) -> Harness:
-    return Harness(tree)
 
 
 @pytest.fixture

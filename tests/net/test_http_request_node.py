@@ -7,41 +7,20 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from request_support import Harness
 
-from engine.object_model import ClassDB, Error, MessageQueue
+from engine.object_model import ClassDB, Error
 from engine.scene import Node, SceneTree
 from net import HTTPClient, HTTPRequest
 from support import Exchange, LogLines, ProxyPy, RawServer
 
 R = HTTPRequest.Result
 OK_REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-
-
-@pytest.fixture
-def tree(raw_server: Callable[..., RawServer]) -> Iterator[SceneTree]:
-    """A tree torn down before the raw servers, so they see their connections close."""
-    made = SceneTree()
-    made.init()
-    yield made
-    made.finish()
-    made.free()
-    MessageQueue.flush()
-
-
-@pytest.fixture(params=[False, True], ids=["frames", "threads"])
-def harness(request: pytest.FixtureRequest, tree: SceneTree) -> Harness:
-    return Harness(tree, threads=request.param)
-
-
-@pytest.fixture
-def frames(tree: SceneTree) -> Harness:
-    return Harness(tree)
 
 
 def test_a_get_delivers_code_headers_and_body(harness: Harness, httpserver: HTTPServer) -> None:
