@@ -186,6 +186,21 @@ def ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
+def throughput_cells(peer: Peer, base: Peer | None) -> list[str]:
+    """A large-body row's figures: MB/s and MB per CPU-second, each with its ratio to
+    ``base`` (the run's reference peer, if it ran)."""
+    rate = peer.median(lambda s: s.rate)
+    per_cpu = peer.median(lambda s: s.per_cpu)
+    base_rate = base.median(lambda s: s.rate) if base else None
+    base_cpu = base.median(lambda s: s.per_cpu) if base else None
+    return [
+        f"{rate / MB:,.0f}",
+        ratio(rate, base_rate),
+        f"{per_cpu / MB:,.0f}",
+        ratio(per_cpu, base_cpu),
+    ]
+
+
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print ``rows`` under ``headers``: first column left-aligned, the others right-aligned."""
     widths = [

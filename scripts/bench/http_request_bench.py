@@ -26,7 +26,6 @@ from collections.abc import Callable
 import engine_client
 from harness import (
     HOST,
-    MB,
     STALL,
     Options,
     Peer,
@@ -35,7 +34,7 @@ from harness import (
     Timer,
     measure,
     print_table,
-    ratio,
+    throughput_cells,
 )
 
 from engine.object_model import ClassDB, Reference
@@ -171,20 +170,8 @@ def _table(title: str, groups: list[tuple[str, list[Peer]]], options: Options, p
         rows.append([label])
         done = measure(peers, options.repeats, None)
         base = next((p for p in done if p.name.startswith("HTTPClient")), None)
-        base_rate = base.median(lambda s: s.rate) if base else None
-        base_cpu = base.median(lambda s: s.per_cpu) if base else None
         for peer in done:
-            rate = peer.median(lambda s: s.rate)
-            per_cpu = peer.median(lambda s: s.per_cpu)
-            rows.append(
-                [
-                    f"  {peer.name}",
-                    f"{rate / MB:,.0f}",
-                    ratio(rate, base_rate),
-                    f"{per_cpu / MB:,.0f}",
-                    ratio(per_cpu, base_cpu),
-                ]
-            )
+            rows.append([f"  {peer.name}", *throughput_cells(peer, base)])
     print_table(title, ["client", "MB/s", "x", "MB/CPU-s", "x"], rows)
 
 

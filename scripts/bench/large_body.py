@@ -17,7 +17,6 @@ from collections.abc import Callable
 import engine_client
 from harness import (
     HOST,
-    MB,
     STALL,
     Options,
     Peer,
@@ -27,7 +26,7 @@ from harness import (
     connected_socket,
     measure,
     print_table,
-    ratio,
+    throughput_cells,
 )
 from loopback_server import WIRE_CHUNK, chunked_wire_size
 
@@ -187,22 +186,9 @@ def run(options: Options, server: ServerProcess) -> None:
             rows.append([f"{framing}, read size {chunk}:"])
             done = measure(peers(server.port, path, size, chunk), options.repeats, server)
             base = next((p for p in done if p.name.startswith("http.client")), None)
-            base_rate = base.median(lambda s: s.rate) if base else None
-            base_cpu = base.median(lambda s: s.per_cpu) if base else None
             for peer in done:
-                rate = peer.median(lambda s: s.rate)
-                per_cpu = peer.median(lambda s: s.per_cpu)
                 busy = peer.median(lambda s: s.server_busy)
-                rows.append(
-                    [
-                        f"  {peer.name}",
-                        f"{rate / MB:,.0f}",
-                        ratio(rate, base_rate),
-                        f"{per_cpu / MB:,.0f}",
-                        ratio(per_cpu, base_cpu),
-                        f"{busy:.0%}",
-                    ]
-                )
+                rows.append([f"  {peer.name}", *throughput_cells(peer, base), f"{busy:.0%}"])
     print_table(
         f"Large body, {size >> 20} MiB (ratios to http.client; higher is better)",
         ["client", "MB/s", "x", "MB/CPU-s", "x", "server CPU"],
