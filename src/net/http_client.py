@@ -22,7 +22,7 @@ from engine.object_model.object import NOTIFICATION_PREDELETE
 from engine.object_model.variant import stringify
 from net import http, settings
 from net.http import limits
-from net.http_client_states import BODY, DISCONNECTED, FAULT_ERRORS, STICKY, On
+from net.http_client_states import BODY, FAULT_ERRORS, STICKY, On
 from net.http_constants import CONSTANT_DOCS, Method, ResponseCode, Status
 from net.http_exchange import READ_BLOCK
 from net.http_proxy import Proxying
@@ -121,8 +121,7 @@ class HTTPClient(Proxying, Reference):
         if what == NOTIFICATION_PREDELETE:
             if self._connection is not None and self._connection._freed:
                 self._connection = None  # collected along with the client: already closed
-            self._release()
-            self._status = DISCONNECTED
+            self.close()
 
     # --- connecting ---------------------------------------------------------------------
 
