@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,6 +119,15 @@ def test_run_stops_when_until_holds_and_counts_the_frames(tree: SceneTree) -> No
     frames = tree.run(until=lambda: tree.get_frame() >= 3, fps=0)
     assert frames == 3
     assert tree.run(until=lambda: True) == 0
+
+
+def test_run_does_not_pause_after_the_frame_that_ends_it(
+    tree: SceneTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(time, "sleep", pauses.append)
+    assert tree.run(until=lambda: tree.get_frame() >= 2, fps=1) == 2
+    assert len(pauses) == 1  # between the two frames, none after the last
 
 
 def test_run_passes_real_elapsed_deltas(tree: SceneTree) -> None:

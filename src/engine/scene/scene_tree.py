@@ -176,7 +176,8 @@ class SceneTree(MainLoop):
         fps: float = 60.0,
     ) -> int:
         """Python-only: call ``idle`` with real elapsed deltas, sleeping to ``fps`` (0: frames back
-        to back), until ``until()`` is true (checked before each frame), the tree quits, or
+        to back), until ``until()`` is true (checked before the first frame and after each one,
+        so a frame that makes it true is not followed by a pause), the tree quits, or
         ``timeout`` seconds pass (``TimeoutError``). Calls ``init`` first if the host has not.
         Returns the number of frames run.
         """
@@ -190,13 +191,15 @@ class SceneTree(MainLoop):
         started = time.monotonic()
         last = started - period
         frames = 0
-        while until is None or not until():
+        if until is not None and until():
+            return 0
+        while True:
             now = time.monotonic()
             if timeout is not None and now - started >= timeout:
                 raise TimeoutError(f"SceneTree.run: not done after {timeout} s ({frames} frames)")
             delta, last = now - last, now
             frames += 1
-            if self.idle(delta):
+            if self.idle(delta) or (until is not None and until()):
                 break
             pause = last + period - time.monotonic()
             if timeout is not None:
