@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import email.utils
+import functools
 import os
 import random
 import socket
@@ -36,14 +38,29 @@ import zlib
 from collections import deque
 
 SMALL_BODY = b"Hello, world!\n"
-SMALL_REPLY = (
+#: The small reply with a ``Date`` as a real server sends it (the current second, so heads
+#: change once a second, as they do from a real server); its length never changes.
+_SMALL_TEMPLATE = (
     b"HTTP/1.1 200 OK\r\n"
     b"Server: bench\r\n"
-    b"Date: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
+    b"Date: %s\r\n"
     b"Content-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Length: %d\r\n"
-    b"\r\n%s" % (len(SMALL_BODY), SMALL_BODY)
+    b"Content-Length: " + str(len(SMALL_BODY)).encode() + b"\r\n"
+    b"\r\n" + SMALL_BODY
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _small_reply_at(second: int) -> bytes:
+    return _SMALL_TEMPLATE % email.utils.formatdate(second, usegmt=True).encode()
+
+
+def small_reply() -> bytes:
+    """The small reply, its Date the current second."""
+    return _small_reply_at(int(time.time()))
+
+
+SMALL_REPLY = small_reply()  # for its length, which the others use
 #: Bytes of body per chunk of a chunked reply.
 WIRE_CHUNK = 16384
 BLOCK = 1 << 20
@@ -139,7 +156,7 @@ class BenchProtocol(asyncio.Protocol):
             path = self.pending.popleft()
             Stats.requests += 1
             if path == b"/small":
-                transport.write(SMALL_REPLY)
+                transport.write(small_reply())
             elif path.startswith(b"/cl/"):
                 size = int(path[4:])
                 head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size
