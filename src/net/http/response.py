@@ -364,11 +364,16 @@ class ResponseReader:
         match = grammar.ORDINARY_HEAD.fullmatch(text)
         if match is None:
             return
-        fields: list[tuple[str, str]] = grammar.ORDINARY_FIELD.findall(
-            text, match.start(4), match.end(4)
-        )
-        if len(fields) > limits.FIELDS_MAX:
+        lines = match[4]  # every field line with its CRLF: "Name:value" with no CR, LF or NUL
+        if lines.count("\n") > limits.FIELDS_MAX:
             return
+        fields: list[tuple[str, str]] = []
+        if lines:
+            # A name is a token, so it ends at the first colon; the value is the rest without
+            # its edge blanks, as the line path trims it.
+            for line in lines[:-2].split("\r\n"):
+                name, _, value = line.partition(":")
+                fields.append((name, value.strip(" \t")))
         self._in.skip(size)
         self._heads.left -= size
         self._status = (int(match[2]), int(match[1]), match[3] or "")
@@ -389,21 +394,15 @@ class ResponseReader:
         if _is_interim(status):
             self._goto(On.INTERIM_END)
             return
-        decision = decide(self._method, self._close_sent, status, minor, fields)
-        self._head = Head(
-            status,
-            minor,
-            reason,
-            tuple(fields),
-            decision.framing,
-            decision.length,
-            decision.te_with_cl,
+        framing, length, keep_alive, te_with_cl = decide(
+            self._method, self._close_sent, status, minor, fields
         )
-        self._keep_alive = decision.keep_alive
-        self._remaining = max(decision.length, 0)
-        self._goto(HEAD_ENDS[decision.framing])
+        self._head = Head(status, minor, reason, tuple(fields), framing, length, te_with_cl)
+        self._keep_alive = keep_alive
+        self._remaining = length if length > 0 else 0
+        self._goto(HEAD_ENDS[framing])
         if self._state is _DONE:
-            handed_over = decision.framing is not _NO_FRAMING  # a tunnel or an upgrade
+            handed_over = framing is not _NO_FRAMING  # a tunnel or an upgrade
             self._reusable = handed_over or self._clean_end()
 
     # -- body ---------------------------------------------------------------------------
