@@ -63,6 +63,7 @@ class Exchange:
     """The client's state and the private steps of one request and its response."""
 
     _status: Status
+    _status_code: int  # int(_status), kept beside it for get_status (a plain int to return)
     _connection: StreamPeer | None
     _owned: bool  # the client made the stream, so it closes it
     _origin: http.Origin | http.ForwardOrigin | None
@@ -74,6 +75,9 @@ class Exchange:
     _write_error: Error  # why the last write failed, or OK
     _reader: http.ResponseReader | None
     _prepared: http.PreparedRequest | None
+    # The last request prepared (its target, headers, method, body and origin) and what it
+    # gave: a client repeating a request skips even the cache's key building.
+    _last_prepared: tuple[str, list[str], int, bytes, object, http.PreparedRequest] | None
     _head: http.Head | None
     _eof: bool
     _handed_over: bool  # a tunnel or an upgrade: the stream is the caller's
@@ -83,12 +87,13 @@ class Exchange:
 
     def _go(self, event: On) -> None:
         try:
-            self._status = TRANSITIONS[(self._status, event)]
+            self._status = status = TRANSITIONS[(self._status, event)]
         except KeyError:
             raise RuntimeError(
                 f"no transition from {self._status.name} on '{event.value}'"
             ) from None
-        if self._status in STICKY and self._status != DISCONNECTED:
+        self._status_code = int(status)
+        if status in STICKY and status != DISCONNECTED:
             self._release()
 
     def _release(self) -> None:
@@ -141,11 +146,23 @@ class Exchange:
     # --- sending ----------------------------------------------------------------------
 
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
-        try:
-            prepared = prepare(method, url, headers, body, self._origin)
-        except http.LocalProtocolError as refused:
-            log_refused(function, method, refused)
-            return Error.ERR_INVALID_PARAMETER
+        last, origin = self._last_prepared, self._origin
+        if (
+            last is not None
+            and last[0] == url
+            and last[1] == headers
+            and last[2] == method
+            and last[3] == body
+            and last[4] is origin
+        ):
+            prepared = last[5]
+        else:
+            try:
+                prepared = prepare(method, url, headers, body, origin)
+            except http.LocalProtocolError as refused:
+                log_refused(function, method, refused)
+                return Error.ERR_INVALID_PARAMETER
+            self._last_prepared = (url, list(headers), method, body, origin, prepared)
         if self._status != CONNECTED:
             bad = Error.ERR_INVALID_PARAMETER
             fail_cond(function, "status != STATUS_CONNECTED", bad, log=logger)
