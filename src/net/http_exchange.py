@@ -54,6 +54,15 @@ DIRECT_READ_MIN: Final = 16384
 DIRECT_READ_MAX: Final = 1 << 20
 
 
+#: TRANSITIONS with what each change implies, worked out once: the next status, its plain int
+#: (for get_status) and whether entering it lets go of the stream (every sticky status but
+#: DISCONNECTED, whose ways in, close() and a closing end, release it first themselves).
+_STEPS: Final[dict[tuple[Status, On], tuple[Status, int, bool]]] = {
+    key: (status, int(status), status in STICKY and status != DISCONNECTED)
+    for key, status in TRANSITIONS.items()
+}
+
+
 class BlockingTimeout(Exception):
     """A blocking-mode wait ran out of time, or found the stream gone: another thread closed
     or freed the client meanwhile (``_fail`` then answers for that)."""
@@ -87,13 +96,12 @@ class Exchange:
 
     def _go(self, event: On) -> None:
         try:
-            self._status = status = TRANSITIONS[(self._status, event)]
+            self._status, self._status_code, release = _STEPS[(self._status, event)]
         except KeyError:
             raise RuntimeError(
                 f"no transition from {self._status.name} on '{event.value}'"
             ) from None
-        self._status_code = int(status)
-        if status in STICKY and status != DISCONNECTED:
+        if release:
             self._release()
 
     def _release(self) -> None:
