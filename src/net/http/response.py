@@ -17,7 +17,8 @@ prefix); its grammar once it is complete, so the outcome never depends on how th
 cut.
 
 Fast paths, each giving exactly what the steps give: an ordinary head is read in one regex
-pass; a well-formed chunk-size line (with the CRLF before it) is matched where it lies; a body
+pass, and one read lately (the same text, for the same kind of request) is not parsed again; a
+well-formed chunk-size line (with the CRLF before it) is matched where it lies; a body
 piece that is already buffered is sliced off without the step loop. And `direct_run` /
 `take_direct` let a caller read a large body piece straight from its stream, past the buffer.
 """
