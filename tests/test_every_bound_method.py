@@ -59,6 +59,9 @@ class SweepUser(Reference):
     def anything(self, value: Any) -> Any:
         return value
 
+    def remember(self, tags: list[str], kind: int = Error.FAILED) -> None:
+        self.kept = (tags, kind)
+
     @classmethod
     def _bind_methods(cls) -> None:
         ClassDB.bind_method(cls, "set_level", args=("level",))
@@ -68,6 +71,7 @@ class SweepUser(Reference):
         ClassDB.bind_method(cls, "pack", args=("data", "table"))
         ClassDB.bind_method(cls, "check")
         ClassDB.bind_method(cls, "anything", args=("value",))
+        ClassDB.bind_method(cls, "remember", args=("tags", "kind"), defaults=(Error.FAILED,))
         ClassDB.add_property(
             cls, PropertyInfo(name="level", type=VariantType.INT), "set_level", "get_level"
         )
@@ -388,6 +392,28 @@ def test_a_direct_call_converts_as_a_call_by_name_does() -> None:
     assert user.get_level() == 2
     assert user.pack(bytearray(b"x"), {}) == b"x"
     assert user.anything(object) is object  # Variant takes anything
+
+
+def test_a_direct_call_hands_on_what_a_call_by_name_hands_on() -> None:
+    """A list for a PoolStringArray arrives as a new list of strings (the method may keep it
+    without the caller's later changes reaching it); an enum member or a bool for an int
+    arrives as a plain int; the function's own default arrives untouched."""
+    user = SweepUser()
+    for call in (user.remember, lambda *args: user.call("remember", *args)):
+        tags: list[Any] = ["a", 1]
+        call(tags, HTTPClient.METHOD_POST)
+        kept, kind = user.kept
+        assert kept == ["a", "1"]
+        assert kept is not tags
+        assert type(kind) is int
+        assert kind == 2
+        tags.append("later")
+        assert user.kept[0] == ["a", "1"]
+        call(["b"], True)
+        assert user.kept == (["b"], 1)
+        assert type(user.kept[1]) is int
+    user.remember([])
+    assert user.kept[1] is Error.FAILED
 
 
 def test_a_direct_call_keeps_python_defaults_and_keywords() -> None:

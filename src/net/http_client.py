@@ -91,7 +91,7 @@ class HTTPClient(Proxying, Reference):
 
     def __init__(self) -> None:
         super().__init__()
-        self._status = Status.STATUS_DISCONNECTED
+        self._status, self._status_code = Status.STATUS_DISCONNECTED, 0
         self._connection = None
         self._owned = False  # the client made the stream, so it closes it
         self._origin = None
@@ -106,7 +106,7 @@ class HTTPClient(Proxying, Reference):
         self._upload_cut = False  # the request stopped before its end
         self._write_error = Error.OK
         self._reader = None
-        self._prepared = None
+        self._prepared = self._last_prepared = None
         self._head = None
         self._eof = False
         self._handed_over = False  # a tunnel or an upgrade: the stream is the caller's
@@ -557,7 +557,7 @@ class HTTPClient(Proxying, Reference):
         this client: [method poll] moves it on and [method read_response_body_chunk] ends
         [constant STATUS_BODY].
         """
-        return int(self._status)  # a plain int (enum returns are ints); int() is C-level
+        return self._status_code  # a plain int (enum returns are ints), kept by _go
 
     def set_http_proxy(self, host: str, port: int) -> None:
         """Send plain HTTP through the proxy at [code]host[/code] and [code]port[/code], from the

@@ -54,6 +54,15 @@ DIRECT_READ_MIN: Final = 16384
 DIRECT_READ_MAX: Final = 1 << 20
 
 
+#: TRANSITIONS with what each change implies, worked out once: the next status, its plain int
+#: (for get_status) and whether entering it lets go of the stream (every sticky status but
+#: DISCONNECTED, whose ways in, close() and a closing end, release it first themselves).
+_STEPS: Final[dict[tuple[Status, On], tuple[Status, int, bool]]] = {
+    key: (status, int(status), status in STICKY and status != DISCONNECTED)
+    for key, status in TRANSITIONS.items()
+}
+
+
 class BlockingTimeout(Exception):
     """A blocking-mode wait ran out of time, or found the stream gone: another thread closed
     or freed the client meanwhile (``_fail`` then answers for that)."""
@@ -63,6 +72,7 @@ class Exchange:
     """The client's state and the private steps of one request and its response."""
 
     _status: Status
+    _status_code: int  # int(_status), kept beside it for get_status (a plain int to return)
     _connection: StreamPeer | None
     _owned: bool  # the client made the stream, so it closes it
     _origin: http.Origin | http.ForwardOrigin | None
@@ -74,6 +84,9 @@ class Exchange:
     _write_error: Error  # why the last write failed, or OK
     _reader: http.ResponseReader | None
     _prepared: http.PreparedRequest | None
+    # The last request prepared (its target, headers, method, body and origin) and what it
+    # gave: a client repeating a request skips even the cache's key building.
+    _last_prepared: tuple[str, list[str], int, bytes, object, http.PreparedRequest] | None
     _head: http.Head | None
     _eof: bool
     _handed_over: bool  # a tunnel or an upgrade: the stream is the caller's
@@ -83,12 +96,12 @@ class Exchange:
 
     def _go(self, event: On) -> None:
         try:
-            self._status = TRANSITIONS[(self._status, event)]
+            self._status, self._status_code, release = _STEPS[(self._status, event)]
         except KeyError:
             raise RuntimeError(
                 f"no transition from {self._status.name} on '{event.value}'"
             ) from None
-        if self._status in STICKY and self._status != DISCONNECTED:
+        if release:
             self._release()
 
     def _release(self) -> None:
@@ -141,11 +154,23 @@ class Exchange:
     # --- sending ----------------------------------------------------------------------
 
     def _send(self, function: str, method: int, url: str, headers: list[str], body: bytes) -> Error:
-        try:
-            prepared = prepare(method, url, headers, body, self._origin)
-        except http.LocalProtocolError as refused:
-            log_refused(function, method, refused)
-            return Error.ERR_INVALID_PARAMETER
+        last, origin = self._last_prepared, self._origin
+        if (
+            last is not None
+            and last[0] == url
+            and last[1] == headers
+            and last[2] == method
+            and last[3] == body
+            and last[4] is origin
+        ):
+            prepared = last[5]
+        else:
+            try:
+                prepared = prepare(method, url, headers, body, origin)
+            except http.LocalProtocolError as refused:
+                log_refused(function, method, refused)
+                return Error.ERR_INVALID_PARAMETER
+            self._last_prepared = (url, list(headers), method, body, origin, prepared)
         if self._status != CONNECTED:
             bad = Error.ERR_INVALID_PARAMETER
             fail_cond(function, "status != STATUS_CONNECTED", bad, log=logger)

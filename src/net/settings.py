@@ -68,7 +68,11 @@ def set_setting(name: str, value: str | int) -> None:
 
 
 def get_int(name: str) -> int:
-    """The value of an int setting (a typed shortcut for the transports)."""
+    """The value of an int setting (a typed shortcut for the transports, read on every
+    blocking wait: a known int setting answers in one lookup)."""
+    value = _values.get(name)
+    if type(value) is int:
+        return value
     value = get_setting(name)
     if not isinstance(value, int):
         raise TypeError(f"setting {name!r} is not an int setting")

@@ -409,6 +409,47 @@ def test_a_raw_body_may_be_any_bytes_like_object() -> None:
     assert bytes(peer.sent).endswith(b"\r\n\r\nraw")
 
 
+def test_each_request_sends_what_it_was_given_however_like_the_last() -> None:
+    """A client sending one request again and again may reuse its serialisation, but a
+    change to any part, or to the caller's header list in place, is sent as it now is."""
+    peer = ScriptedPeer()
+    http = HTTPClient()
+    http.set_connection(peer)
+    headers = ["Host: example.com"]
+    calls: list[tuple[int, str, str]] = [
+        (HTTPClient.METHOD_GET, "/a", ""),
+        (HTTPClient.METHOD_GET, "/a", ""),
+        (HTTPClient.METHOD_GET, "/b", ""),
+        (HTTPClient.METHOD_POST, "/b", ""),
+        (HTTPClient.METHOD_POST, "/b", "x"),
+        (HTTPClient.METHOD_POST, "/b", "x"),
+    ]
+    sent = []
+    for number, (method, url, body) in enumerate(calls):
+        if number == 5:
+            headers.append("X-Later: 1")  # the same list, changed in place
+        peer.sent.clear()
+        assert http.request(method, url, headers, body) == Error.OK
+        sent.append(bytes(peer.sent))
+        peer.incoming += ok(b"")
+        pump(http, S.STATUS_REQUESTING)
+        read_body(http)
+    agent = b"User-Agent: " + user_agent().encode() + b"\r\n"
+    host = b"Host: example.com\r\n"
+    assert sent == [
+        b"GET /a HTTP/1.1\r\n" + host + agent + b"Accept: */*\r\n\r\n",
+        b"GET /a HTTP/1.1\r\n" + host + agent + b"Accept: */*\r\n\r\n",
+        b"GET /b HTTP/1.1\r\n" + host + agent + b"Accept: */*\r\n\r\n",
+        b"POST /b HTTP/1.1\r\n" + host + b"Content-Length: 0\r\n" + agent + b"Accept: */*\r\n\r\n",
+        b"POST /b HTTP/1.1\r\n" + host + b"Content-Length: 1\r\n" + agent + b"Accept: */*\r\n\r\nx",
+        b"POST /b HTTP/1.1\r\n"
+        + host
+        + b"X-Later: 1\r\nContent-Length: 1\r\n"
+        + agent
+        + b"Accept: */*\r\n\r\nx",
+    ]
+
+
 def test_set_connection_runs_over_any_stream_peer(engine_log: LogLines) -> None:
     peer = ScriptedPeer()
     http = HTTPClient()

@@ -18,7 +18,7 @@ from enum import IntEnum
 from typing import Any, NamedTuple, TypeVar
 
 from .info import MethodInfo
-from .variant import REJECT, Converter, VariantType, given_type_name
+from .variant import REJECT, Converter, VariantType, given_type_name, string_array
 
 
 class CallErrorType(IntEnum):
@@ -137,6 +137,26 @@ def checks_own_arguments(func: _F) -> _F:
     puts no checking wrapper in front of it (``Object.call``, whose cost is one frame)."""
     _SELF_CHECKED.add(func)
     return func
+
+
+def _direct_fast_path(
+    name: str, vtype: VariantType, index: int, scope: dict[str, Any]
+) -> tuple[str | None, str, tuple[str, str] | None]:
+    """How a direct call's fast branch takes argument ``name`` of engine type ``vtype``: the
+    check that lets it through (``None``: never, the slow path converts it), the expression
+    it hands on, and for an int the wider check and expression of a second branch.
+
+    Each gives exactly what the slow path's converter would: an int goes through as it is
+    (out of range too: the body judges it), an IntEnum member or a bool as a plain ``int``; a
+    list for a PoolStringArray as a new list (so the function never keeps or changes the
+    caller's), its items converted as the slow path converts them.
+    """
+    if vtype == VariantType.INT:
+        return f"type({name}) is int", name, (f"isinstance({name}, int)", f"int({name})")
+    if vtype == VariantType.POOL_STRING_ARRAY:
+        scope["_string_array_"] = string_array
+        return f"type({name}) is list", f"_string_array_({name})", None
+    return _exact_check(name, vtype), name, None
 
 
 def wrong_type_error(class_name: str, method: str, failure: CallFailed) -> TypeError:
@@ -307,24 +327,33 @@ class MethodBind:
         scope: dict[str, Any] = {"_func_": func, "_slow_": slow}
         head: list[str] = ["_self_"]
         checks: list[str | None] = []
+        passed: list[str] = []  # what the fast branch hands on, per argument
+        loose: list[tuple[str, str] | None] = []  # a second branch's (check, value), if any
         for i, (p, arg) in enumerate(zip(positional, self.info.args, strict=True)):
-            check = (
-                f"type({p.name}) is int"
-                if arg.type == VariantType.INT
-                else _exact_check(p.name, arg.type)
-            )
+            name = p.name
+            check, value, wider = _direct_fast_path(name, arg.type, i, scope)
             if p.default is p.empty:
-                head.append(p.name)
+                head.append(name)
             else:
                 scope[f"_d{i}_"] = p.default
-                head.append(f"{p.name}=_d{i}_")
-                if check is not None and not eval(check, {}, {p.name: p.default}):
-                    check = f"({p.name} is _d{i}_ or {check})"
+                head.append(f"{name}=_d{i}_")
+                if check is not None and not eval(check, {}, {name: p.default}):
+                    check = f"({name} is _d{i}_ or {check})"
+                # The function's own default passes untouched, as on the slow path.
+                if value != name:
+                    value = f"({name} if {name} is _d{i}_ else {value})"
+                if wider is not None:
+                    wider = (
+                        f"({name} is _d{i}_ or {wider[0]})",
+                        f"({name} if {name} is _d{i}_ else {wider[1]})",
+                    )
             if p.kind is p.POSITIONAL_ONLY and (
                 i + 1 == len(positional) or positional[i + 1].kind is not p.POSITIONAL_ONLY
             ):
                 head.append("/")
             checks.append(check)
+            passed.append(value)
+            loose.append(wider)
         star = "*_rest_" if self.vararg else ("*" if rest else "")
         if star:
             head.append(star)
@@ -339,7 +368,17 @@ class MethodBind:
         body = ""
         if None not in checks:
             condition = " and ".join(c for c in checks if c and c != "True") or "True"
-            body = f"    if {condition}:\n        return _func_(_self_, {names}{tail})\n"
+            body = (
+                f"    if {condition}:\n        return _func_(_self_, {', '.join(passed)}{tail})\n"
+            )
+            if any(loose):
+                # Values the slow path would only retype (an IntEnum member or a bool for an
+                # int): the same result without its generic loop.
+                wide = [w[0] if w else c for w, c in zip(loose, checks, strict=True)]
+                values = [w[1] if w else v for w, v in zip(loose, passed, strict=True)]
+                condition = " and ".join(c for c in wide if c and c != "True")
+                call = f"_func_(_self_, {', '.join(values)}{tail})"
+                body += f"    if {condition}:\n        return {call}\n"
         source = (
             f"def {self.name}({', '.join(head)}):\n{body}"
             f"    return _slow_(_self_, ({names},), {rest_tuple}, {{{options}}})\n"

@@ -151,8 +151,16 @@ def _to_bytes(v: Any) -> Any:
 
 def _to_string_array(v: Any) -> Any:
     if isinstance(v, list | tuple):
-        return [item if type(item) is str else stringify(item) for item in v]
+        return string_array(v)
     return REJECT
+
+
+def string_array(items: list[Any] | tuple[Any, ...]) -> list[str]:
+    """A PoolStringArray made from a list or tuple: a new list (never the caller's), each
+    item kept when it is a ``str``, else turned into its engine text."""
+    if not items:
+        return []  # the usual empty headers array, without a comprehension's frame
+    return [item if type(item) is str else stringify(item) for item in items]
 
 
 def _elements(convert: Converter) -> Converter:

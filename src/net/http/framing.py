@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TypeAlias
 
 from net.http import grammar
 from net.http.errors import Fault, RemoteProtocolError, quote
@@ -34,19 +34,17 @@ class Framing(enum.Enum):
 BODY_FRAMINGS = frozenset({Framing.EMPTY, Framing.CHUNKED, Framing.LENGTH, Framing.UNTIL_CLOSE})
 
 
-class Decision(NamedTuple):
-    """The framing verdict for one final head.
+#: The framing verdict for one final head: ``(framing, length, keep_alive, te_with_cl)``.
+#: length is what get_response_body_length reports: n for LENGTH, 0 for EMPTY, else -1.
+#: keep_alive is the reuse verdict as far as the head can tell; the reader later also refuses
+#: reuse when bytes follow the message or the peer already closed. te_with_cl is set when a
+#: chunked body also carried Content-Length: the caller logs a warning. A plain tuple, unpacked
+#: by its one caller: it is made for every response, and a named tuple's constructor is a
+#: Python call.
+Decision: TypeAlias = tuple[Framing, int, bool, bool]
 
-    length is what get_response_body_length reports: n for LENGTH, 0 for EMPTY, else -1.
-    keep_alive is the reuse verdict as far as the head can tell; the reader later also refuses
-    reuse when bytes follow the message or the peer already closed.
-    te_with_cl is set when a chunked body also carried Content-Length: the caller logs a warning.
-    """
-
-    framing: Framing
-    length: int
-    keep_alive: bool
-    te_with_cl: bool = False
+#: The lower-case names of the fields ``decide`` reads.
+_FRAMING_NAMES = frozenset({"content-length", "transfer-encoding", "connection"})
 
 
 def decide(
@@ -62,21 +60,27 @@ def decide(
     connection: list[str] = []
     for name, value in fields:  # one pass: a head is read once, on every response
         key = name.lower()
-        if key == "content-length":
-            cl.append(value)
-        elif key == "transfer-encoding":
-            te.append(value)
-        elif key == "connection":
-            connection.append(value)
-    persistent = not close_sent and _persistent(minor, connection)
+        if key in _FRAMING_NAMES:
+            if key == "content-length":
+                cl.append(value)
+            elif key == "transfer-encoding":
+                te.append(value)
+            else:
+                connection.append(value)
+    if close_sent:
+        persistent = False
+    elif connection:
+        persistent = _persistent(minor, connection)
+    else:  # RFC 9112 §9.3: 1.1 stays open, 1.0 closes
+        persistent = minor >= 1
     if method == "HEAD" or (status in (204, 304) and (te or cl)):
-        return Decision(Framing.EMPTY, 0, persistent and _bodyless_framing_clean(status, te, cl))
+        return Framing.EMPTY, 0, persistent and _bodyless_framing_clean(status, te, cl), False
     if status in (204, 304):
-        return Decision(Framing.NONE, -1, persistent)
+        return Framing.NONE, -1, persistent, False
     if method == "CONNECT" and 200 <= status < 300:
-        return Decision(Framing.TUNNEL, -1, True)
+        return Framing.TUNNEL, -1, True, False
     if status == 101:  # the reader refuses a 101 to a request without Upgrade
-        return Decision(Framing.UPGRADE, -1, True)
+        return Framing.UPGRADE, -1, True, False
     if te:
         if grammar.tokens(te) != ["chunked"]:
             raise RemoteProtocolError(
@@ -85,21 +89,20 @@ def decide(
         # TE beats CL (RFC 9112 §6.3), but the pair smells of smuggling: never reuse. An
         # HTTP/1.0 peer cannot keep a chunked connection alive either (RFC 9112 §6.1).
         reuse = persistent and not cl and minor >= 1
-        return Decision(Framing.CHUNKED, -1, reuse, te_with_cl=bool(cl))
+        return Framing.CHUNKED, -1, reuse, bool(cl)
     if cl:
         length = grammar.content_length(cl)
         if length is None:
             raise RemoteProtocolError(
                 f"invalid or conflicting Content-Length {_quoted(cl)}", Fault.MALFORMED
             )
-        return Decision(Framing.LENGTH, length, persistent)
-    return Decision(Framing.UNTIL_CLOSE, -1, False)
+        return Framing.LENGTH, length, persistent, False
+    return Framing.UNTIL_CLOSE, -1, False, False
 
 
 def _persistent(minor: int, connection: list[str]) -> bool:
-    """RFC 9112 §9.3: 1.1 stays open unless `close`; 1.0 closes unless `keep-alive`."""
-    if not connection:
-        return minor >= 1
+    """RFC 9112 §9.3 with Connection fields: 1.1 stays open unless `close`; 1.0 closes unless
+    `keep-alive`."""
     options = grammar.tokens(connection)
     if "close" in options:
         return False

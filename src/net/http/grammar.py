@@ -34,9 +34,6 @@ ORDINARY_HEAD = re.compile(
     rf"((?:[{_TCHAR}]+:[^\r\n\x00]*\r\n)*)\r\n"
 )
 
-#: One field line inside ORDINARY_HEAD's group 4: the name and the value without its OWS.
-ORDINARY_FIELD = re.compile(rf"([{_TCHAR}]+):[ \t]*((?:[^\r\n]*[^\r\n \t])?)[ \t]*\r\n")
-
 #: A chunk-size line without its CRLF: hex size, optional blanks, optional extensions that may
 #: hold any byte but CR, LF and NUL (RFC 9112 §7.1.1, BWS before ";" allowed).
 CHUNK_SIZE_LINE = re.compile(

@@ -17,7 +17,8 @@ prefix); its grammar once it is complete, so the outcome never depends on how th
 cut.
 
 Fast paths, each giving exactly what the steps give: an ordinary head is read in one regex
-pass; a well-formed chunk-size line (with the CRLF before it) is matched where it lies; a body
+pass, and one read lately (the same text, for the same kind of request) is not parsed again; a
+well-formed chunk-size line (with the CRLF before it) is matched where it lies; a body
 piece that is already buffered is sliced off without the step loop. And `direct_run` /
 `take_direct` let a caller read a large body piece straight from its stream, past the buffer.
 """
@@ -31,7 +32,7 @@ from net.http import grammar, limits
 from net.http.errors import Fault, RemoteProtocolError, quote
 from net.http.events import Body, Head
 from net.http.fields import FieldSection, line_content
-from net.http.framing import Framing, decide
+from net.http.framing import Decision, Framing, decide
 from net.http.receive import Budget, ReceiveBuffer
 from net.http.states import HEAD_ENDS, TRANSITIONS, On, State, next_state
 
@@ -52,6 +53,18 @@ _CHUNK_SIZE_LINE_TOO_LONG = f"chunk-size line longer than {limits.CHUNK_SIZE_LIN
 
 #: The longest head the one-pass read takes: every line then fits its own limit.
 _ORDINARY_HEAD_MAX = min(limits.STATUS_LINE_MAX, limits.FIELD_LINE_MAX)
+
+#: Ordinary heads read lately, by (head text, request method, Connection: close sent): the
+#: status line, the fields and the framing decision, all immutable. A client that fetches one
+#: resource again and again gets the same head each time (its Date changes once a second),
+#: and parsing it costs more than anything else in a small response. Heads up to
+#: _HEAD_MEMO_TEXT_MAX characters are kept; the memo is emptied when it reaches
+#: _HEAD_MEMO_SIZE entries, so a server whose heads always differ costs it a lookup each.
+_HEAD_MEMO: dict[
+    tuple[str, str, bool], tuple[tuple[int, int, str], tuple[tuple[str, str], ...], Decision]
+] = {}
+_HEAD_MEMO_SIZE = 64
+_HEAD_MEMO_TEXT_MAX = 2048
 
 
 class _Read:
@@ -355,25 +368,47 @@ class ResponseReader:
         status (200-999), at most FIELDS_MAX fields, and short enough (_ORDINARY_HEAD_MAX) that
         no line can cross its limit. Anything else, including every error, is left untouched
         for ``_status_line`` and ``_head_field``, which give the same result line by line, so
-        this is only a shortcut for the common case.
+        this is only a shortcut for the common case. A head read before (``_HEAD_MEMO``) is
+        not parsed again.
         """
         found = self._in.text_block(b"\r\n\r\n", min(self._heads.left, _ORDINARY_HEAD_MAX))
         if found is None:
             return
         text, size = found
+        key = (text, self._method, self._close_sent)
+        known = _HEAD_MEMO.get(key)
+        if known is not None:
+            self._in.skip(size)
+            self._heads.left -= size
+            self._status, known_fields, known_decision = known
+            self._goto(_ON_STATUS_LINE)
+            self._take_head(known_fields, known_decision)
+            return
         match = grammar.ORDINARY_HEAD.fullmatch(text)
         if match is None:
             return
-        fields: list[tuple[str, str]] = grammar.ORDINARY_FIELD.findall(
-            text, match.start(4), match.end(4)
-        )
-        if len(fields) > limits.FIELDS_MAX:
+        lines = match[4]  # every field line with its CRLF: "Name:value" with no CR, LF or NUL
+        if lines.count("\n") > limits.FIELDS_MAX:
             return
+        fields: list[tuple[str, str]] = []
+        if lines:
+            # A name is a token, so it ends at the first colon; the value is the rest without
+            # its edge blanks, as the line path trims it.
+            for line in lines[:-2].split("\r\n"):
+                name, _, value = line.partition(":")
+                fields.append((name, value.strip(" \t")))
         self._in.skip(size)
         self._heads.left -= size
-        self._status = (int(match[2]), int(match[1]), match[3] or "")
+        minor, status, reason = match.group(1, 2, 3)
+        self._status = head_status = (int(status), int(minor), reason or "")
         self._goto(_ON_STATUS_LINE)
-        self._end_head(fields)
+        decision = decide(self._method, self._close_sent, head_status[0], head_status[1], fields)
+        head_fields = tuple(fields)
+        self._take_head(head_fields, decision)
+        if len(text) <= _HEAD_MEMO_TEXT_MAX:
+            if len(_HEAD_MEMO) >= _HEAD_MEMO_SIZE:
+                _HEAD_MEMO.clear()
+            _HEAD_MEMO[key] = (head_status, head_fields, decision)
 
     def _head_field(self) -> bool:
         assert self._section is not None
@@ -385,25 +420,23 @@ class ResponseReader:
         return True
 
     def _end_head(self, fields: list[tuple[str, str]]) -> None:
-        status, minor, reason = self._status
+        status, minor, _ = self._status
         if _is_interim(status):
             self._goto(On.INTERIM_END)
             return
-        decision = decide(self._method, self._close_sent, status, minor, fields)
-        self._head = Head(
-            status,
-            minor,
-            reason,
-            tuple(fields),
-            decision.framing,
-            decision.length,
-            decision.te_with_cl,
+        self._take_head(
+            tuple(fields), decide(self._method, self._close_sent, status, minor, fields)
         )
-        self._keep_alive = decision.keep_alive
-        self._remaining = max(decision.length, 0)
-        self._goto(HEAD_ENDS[decision.framing])
+
+    def _take_head(self, fields: tuple[tuple[str, str], ...], decision: Decision) -> None:
+        """Make the final head and enter its body (or end the exchange)."""
+        framing, length, keep_alive, te_with_cl = decision
+        self._head = Head(*self._status, fields, framing, length, te_with_cl)
+        self._keep_alive = keep_alive
+        self._remaining = length if length > 0 else 0
+        self._goto(HEAD_ENDS[framing])
         if self._state is _DONE:
-            handed_over = decision.framing is not _NO_FRAMING  # a tunnel or an upgrade
+            handed_over = framing is not _NO_FRAMING  # a tunnel or an upgrade
             self._reusable = handed_over or self._clean_end()
 
     # -- body ---------------------------------------------------------------------------

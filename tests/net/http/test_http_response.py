@@ -452,6 +452,49 @@ def test_eof_seen_before_the_end_forbids_reuse() -> None:
     assert (body.data, body.end, reader.done, reader.reusable) == (b"ok", True, True, False)
 
 
+# -- a head read again ---------------------------------------------------------------------
+
+
+def test_a_head_read_again_is_framed_for_its_own_request() -> None:
+    """The same head bytes answer a GET, a GET that sent Connection: close and a HEAD: each
+    time they are read as that request's answer, however often they came before."""
+    head = response("Server: s", "Content-Length: 2")
+    cases = [
+        (head + b"ok", "GET", False, (Framing.LENGTH, 2, b"ok", True)),
+        (head + b"ok", "GET", True, (Framing.LENGTH, 2, b"ok", False)),
+        (head, "HEAD", False, (Framing.EMPTY, 0, b"", True)),
+    ]
+    heads = []
+    for _ in range(3):
+        for raw, method, close_sent, expected in cases:
+            out = drive(raw, method=method, close_sent=close_sent)
+            assert out.head is not None
+            assert (out.head.framing, out.head.length, out.body, out.reusable) == expected
+            assert out.head.fields == (("Server", "s"), ("Content-Length", "2"))
+            heads.append(out.head)
+    assert heads[0] == heads[3]
+    assert heads[0] is not heads[3]  # each response has a head of its own
+
+
+def test_bytes_after_a_head_read_again_still_forbid_reuse() -> None:
+    raw = response("Content-Length: 2", body=b"ok")
+    assert drive(raw).reusable
+    out = drive(raw + b"HTTP/1.1 200 OK\r\n")
+    assert (out.body, out.end, out.reusable) == (b"ok", True, False)
+
+
+def test_heads_that_always_differ_are_each_read_as_they_are() -> None:
+    """A server whose every head differs (a request id, a long cookie): each one is read
+    afresh and right, however many came before."""
+    for number in range(150):
+        cookie = "c" * (3000 if number % 3 == 0 else number)
+        raw = response(f"X-Request-Id: {number}", f"Set-Cookie: {cookie}", body=b"")
+        out = drive(raw + b"tail")
+        assert out.head is not None
+        assert out.head.fields == (("X-Request-Id", str(number)), ("Set-Cookie", cookie))
+        assert (out.head.framing, out.body, out.reusable) == (Framing.UNTIL_CLOSE, b"tail", False)
+
+
 # -- length and close-delimited bodies ------------------------------------------------------
 
 
