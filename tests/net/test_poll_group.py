@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import threading
@@ -12,7 +13,7 @@ from http_server import PAGE, LoopbackServer, pattern, serving
 
 from conftest import SAFETY_TIMEOUT, TLSServer, accept, recv_exactly
 from engine.object_model import Error, Ref
-from net import HTTPClient, PollGroup, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP
+from net import HTTPClient, PollGroup, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP, poll_group
 from net.poll_group import READ, WRITE, interest
 from support import LogLines
 
@@ -26,8 +27,12 @@ def server() -> Iterator[LoopbackServer]:
         yield running
 
 
-@pytest.fixture
-def group() -> Iterator[PollGroup]:
+@pytest.fixture(params=["native", "selectors"])
+def group(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollGroup]:
+    """A group waiting the platform's way (epoll itself on Linux), and one waiting through
+    the portable ``selectors`` layer the group falls back to elsewhere."""
+    if request.param == "selectors":
+        monkeypatch.setattr(poll_group, "_new_waiter", poll_group._SelectorsWaiter)
     with PollGroup() as made:
         yield made
 
@@ -166,6 +171,49 @@ def test_the_group_follows_a_reconnect_and_a_closed_connection(
         assert bytes(body) == PAGE
         assert http.get_status() == S.STATUS_DISCONNECTED
         assert group.wait(0) == [http]  # an outcome to see is returned at once
+
+
+def test_a_socket_number_taken_over_by_another_member_serves_the_new_member(
+    tcp_listener: Callable[..., socket.socket], group: PollGroup
+) -> None:
+    listener = tcp_listener()
+    port = listener.getsockname()[1]
+    older, newer = HTTPClient(), HTTPClient()
+    with PollGroup() as connecting:
+        connecting.add(older)
+        assert older.connect_to_host("127.0.0.1", port) == Error.OK
+        connect_all(connecting, [older])
+    older_side = accept(listener)
+    group.add(newer)  # examined before the older member in each wait
+    group.add(older)
+    assert group.wait(0) == [newer]  # disconnected: returned; the older waits on its socket
+    taken = older.get_connection().fileno()
+    older.close()
+    older_side.close()
+    # Fill any lower free numbers so that the newer client's socket gets the older's number.
+    fillers = []
+    while (filler := os.open(os.devnull, os.O_RDONLY)) != taken:
+        fillers.append(filler)
+    os.close(filler)
+    assert newer.connect_to_host("127.0.0.1", port) == Error.OK
+    for filler in fillers:
+        os.close(filler)
+    assert newer.get_connection().fileno() == taken
+    assert older in wait(group)  # closed: returned at once, as any outcome
+    group.remove(older)
+    connect_all(group, [newer])
+    server_side = accept(listener)
+    assert newer.request(GET, "/", []) == Error.OK
+    assert group.wait(0.05) == []
+    server_side.recv(4096)
+    server_side.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    body = bytearray()
+    while newer.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+        assert wait(group) == [newer]
+        serve_one(newer, body)
+    assert bytes(body) == b"ok"
+    server_side.close()
+    newer.close()
 
 
 def test_an_idle_connection_closed_by_the_server_is_returned(
