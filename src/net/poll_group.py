@@ -232,6 +232,7 @@ class _Entry(Generic[M]):
         "idle",
         "member",
         "owner",
+        "quick",
         "reader",
         "sock",
         "stamp",
@@ -246,6 +247,9 @@ class _Entry(Generic[M]):
         self.owner: HTTPClient | None = self.client  # the client behind the member, if any
         self.idle = idle
         self.status: Status | None = None
+        # The status (CONNECTED or REQUESTING) in which nothing but the stream and unsent
+        # bytes can change what the client waits for; None in the others.
+        self.quick: Status | None = None
         self.stream: object = None
         self.reader: object = None
         self.sock: object = None
@@ -363,17 +367,17 @@ class PollGroup(Generic[M]):
             if client is not None:
                 status = client._status
                 if (
-                    status is entry.status
-                    and (status is _REQUESTING or status is _CONNECTED)
+                    status is entry.quick
                     and client._connection is entry.stream
                     and not client._unsent
                 ):
                     # Registered as it should be: the quick path of most clients most waits.
-                    if entry.idle is not None:
+                    idle = entry.idle
+                    if idle is not None:
                         if client._reader is not entry.reader:  # a new exchange
                             entry.reader, entry.active = client._reader, now
-                        if status is _REQUESTING:
-                            soonest = min(soonest, entry.active + entry.idle)
+                        if status is _REQUESTING and entry.active + idle < soonest:
+                            soonest = entry.active + idle
                     continue
             if getattr(entry.member, "_freed", False):
                 freed.append(entry)
@@ -409,7 +413,9 @@ class PollGroup(Generic[M]):
                     entry.stamp = stamp
                     ready.append(entry.member)
         if soonest < _NEVER:
-            self._expire_idle(ready, stamp)
+            now = time.monotonic()
+            if now >= soonest:  # no idle clock runs out before the soonest deadline
+                self._expire_idle(ready, stamp, now)
         return ready
 
     def _refresh(self, entry: _Entry[M], now: float) -> None:
@@ -424,6 +430,8 @@ class PollGroup(Generic[M]):
             entry.stream = target._connection
             entry.reader = target._reader
             sock, fd, events, deadline = client_interest(target)
+            quick = events != NOW and (status is _REQUESTING or status is _CONNECTED)
+            entry.quick = status if quick else None
         elif isinstance(target, StreamPeer):
             entry.owner = None
             sock, fd, events, deadline = _stream_interest(target, READ, _NEVER)
@@ -447,7 +455,7 @@ class PollGroup(Generic[M]):
             # The number is still registered for a socket since closed, whose member has not
             # been refreshed yet: drop that stale registration (the member re-registers).
             self._unregister(stale)
-            stale.status = None
+            stale.status = stale.quick = None
         self._waiter.register(fd, events)
         self._registered[fd] = entry
         entry.sock, entry.fd, entry.events = sock, fd, events
@@ -459,14 +467,13 @@ class PollGroup(Generic[M]):
             del self._registered[fd]
             self._waiter.unregister(fd)
 
-    def _expire_idle(self, ready: list[M], stamp: int) -> None:
+    def _expire_idle(self, ready: list[M], stamp: int, now: float) -> None:
         """End the exchanges that have not moved for longer than their idle timeout."""
-        now = time.monotonic()
         for entry in self._entries.values():
             client, idle = entry.owner, entry.idle
             if idle is None or client is None or entry.stamp == stamp:
                 continue
-            if client._status in _EXCHANGE and now - entry.active >= idle:
+            if client._status in _EXCHANGE and now >= entry.active + idle:
                 client._expire("PollGroup.wait", f"no progress for {idle:g} s (idle_timeout)")
                 entry.stamp = stamp
                 ready.append(entry.member)

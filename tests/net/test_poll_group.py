@@ -6,6 +6,7 @@ import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -249,6 +250,28 @@ def test_idle_timeout_ends_a_silent_exchange_with_one_line(
     ]
     assert http.poll() == Error.ERR_CONNECTION_ERROR
     assert group.wait(0) == [http]
+
+
+def test_idle_timeout_counts_from_the_start_of_each_exchange(
+    server: LoopbackServer, group: PollGroup, engine_log: LogLines
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    group.add(http, idle_timeout=0.5)
+    connect_all(group, [http])
+    assert http.request(GET, "/", []) == Error.OK
+    body = bytearray()
+    while http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+        assert wait(group) == [http]
+        serve_one(http, body)
+    assert bytes(body) == PAGE
+    time.sleep(0.6)  # idle between exchanges for longer than the timeout, with no wait
+    assert http.request(GET, "/hold", []) == Error.OK
+    assert group.wait(0) == []  # the new exchange's clock starts with it
+    assert http.get_status() == S.STATUS_REQUESTING
+    assert wait(group) == [http]
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert engine_log.lines == ["ERROR: PollGroup.wait: no progress for 0.5 s (idle_timeout)"]
 
 
 def test_members_without_a_socket_are_returned_at_once(group: PollGroup) -> None:
