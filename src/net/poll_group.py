@@ -270,9 +270,9 @@ class PollGroup(Generic[M]):
     as it changes (TCP, TLS over it, a new connection) and picks the readiness to wait for
     from the client's status. Members with nothing to wait on (a name lookup, a finished or
     failed client, an in-memory peer) are returned at once, so remove the members that are
-    done. With an ``idle_timeout``, a client whose request or
-    body has not moved for that many seconds is ended: its status becomes
-    ``STATUS_CONNECTION_ERROR`` with one error line, and it is returned.
+    done. With an ``idle_timeout``, a client whose request or body has not moved for that
+    many seconds is ended: its status becomes ``STATUS_CONNECTION_ERROR`` with one error
+    line, and it is returned.
 
     Make a group of clients as ``PollGroup[HTTPClient]()`` and ``wait`` returns clients to
     type checkers too. Not thread-safe: use a group from one thread. ``close`` (or ``with``)
@@ -406,12 +406,18 @@ class PollGroup(Generic[M]):
         events = self._waiter.wait(limit, len(registered))
         if events:
             now = time.monotonic()
+            forgotten = False
             for fd, _ in events:
-                entry = registered[fd]
-                entry.active = now
-                if entry.stamp != stamp:
-                    entry.stamp = stamp
-                    ready.append(entry.member)
+                waiting = registered.get(fd)
+                if waiting is None:
+                    forgotten = True
+                    continue
+                waiting.active = now
+                if waiting.stamp != stamp:
+                    waiting.stamp = stamp
+                    ready.append(waiting.member)
+            if forgotten:
+                self._renew_waiter()
         if soonest < _NEVER:
             now = time.monotonic()
             if now >= soonest:  # no idle clock runs out before the soonest deadline
@@ -466,6 +472,18 @@ class PollGroup(Generic[M]):
         if fd >= 0 and self._registered.get(fd) is entry:
             del self._registered[fd]
             self._waiter.unregister(fd)
+
+    def _renew_waiter(self) -> None:
+        """Start over with a new epoll, holding just the registered sockets.
+
+        Reached when epoll reports a number the group no longer watches: a socket closed
+        here but still open elsewhere (a copy a forked child holds) stays in epoll, which
+        cannot be told to forget it once the number is closed, and would keep ending waits
+        early."""
+        self._waiter.close()
+        self._waiter = _new_waiter()
+        for fd, entry in self._registered.items():
+            self._waiter.register(fd, entry.events)
 
     def _expire_idle(self, ready: list[M], stamp: int, now: float) -> None:
         """End the exchanges that have not moved for longer than their idle timeout."""
