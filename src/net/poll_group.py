@@ -12,10 +12,14 @@ Why it is shaped this way:
   adds (a pending TCP connect wants writable, a TLS handshake wants what its last step asked,
   records a TLS peer holds already mean "ready now") is the stream's part, ``_stream_interest``.
 - Registration follows the socket object, not just its number: a socket closed and another
-  opened may reuse the number, and epoll forgets a closed socket by itself.
+  opened may reuse the number, and epoll forgets a closed socket by itself (unless a copy of
+  it stays open elsewhere: then the group starts a new epoll).
+- On Linux the group talks to epoll itself and keeps its own number-to-member table: the
+  ``selectors`` layer's per-event key objects cost more than the rest of a busy wait.
 - A client whose status, stream and exchange are as at the last wait, with nothing unsent and
   no body under way, is not examined again: a wait over many idle or requesting clients costs
-  a few attribute reads per client, not a re-registration.
+  a few attribute reads per client, not a re-registration. Idle timeouts add a comparison
+  per client; only a wait past the soonest idle deadline looks at every client again.
 - Members are level-triggered: a member returned and not served (not polled, nothing read) is
   returned again by the next wait.
 """
