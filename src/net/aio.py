@@ -11,7 +11,8 @@ exchange cannot be resumed), then lets the cancellation go on. Imports ``net`` a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import types
+from collections.abc import AsyncIterator, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ _CONNECTING: Final = Status.STATUS_CONNECTING
 _CONNECTED: Final = Status.STATUS_CONNECTED
 _REQUESTING: Final = Status.STATUS_REQUESTING
 _BODY: Final = Status.STATUS_BODY
+_DISCONNECTED: Final = Status.STATUS_DISCONNECTED
 _NO_DEADLINE: Final = float("inf")
 #: Seconds between two looks at a name lookup under way (rather than a busy loop).
 RESOLVE_RECHECK: Final = 0.001
@@ -47,6 +49,12 @@ class Response:
     code: int
     headers: dict[str, Any]
     body: bytes
+
+
+@types.coroutine
+def _turn() -> Generator[None, None, None]:
+    """Let the other tasks run once (``asyncio.sleep(0)`` in one frame instead of two)."""
+    yield
 
 
 def _wake(future: asyncio.Future[None]) -> None:
@@ -155,41 +163,44 @@ async def request(
     """Send a request on a connected client and read the whole response; the connection
     stays open for the next one when the server allows. ``RequestFailed`` when the request
     is refused or the exchange fails. Cancelled, it closes the client."""
-    _check(http)
+    if not isinstance(http, HTTPClient) or http._blocking:
+        _check(http)  # raises
     # A plain int takes the binding's fast path (an IntEnum member is converted first).
     error = http.request_raw(int(method), url, list(headers), body)
     if error != Error.OK:
         raise RequestFailed(f"request refused: {error.name}", http.get_status(), error)
-    try:  # poll_while and body_chunks inline: one coroutine frame per request
-        status = http.get_status()
-        if status == _REQUESTING:
+    # poll_while and body_chunks inline, reading the client's status and head directly rather
+    # than through its bound getters: one coroutine frame and few calls per request.
+    try:
+        status = http._status
+        if status is _REQUESTING:
             # Let the other tasks run once first: with many clients under way the reply has
             # often arrived by then, and one poll takes it without registering the socket.
-            await asyncio.sleep(0)
+            await _turn()
             http.poll()
-            status = http.get_status()
-        while status == _REQUESTING:
+            status = http._status
+        while status is _REQUESTING:
             await _until(client_interest(http))
             http.poll()
-            status = http.get_status()
-        if not http.has_response():
-            raise RequestFailed(f"no response: {Status(status).name}", status, http.poll())
-        code = http.get_response_code()
+            status = http._status
+        head = http._head
+        if head is None:
+            raise RequestFailed(f"no response: {status.name}", int(status), http.poll())
         fields = http.get_response_headers_as_dictionary()
         pieces = []
-        while status == _BODY:
+        while status is _BODY:
             chunk = http.read_response_body_chunk()
-            status = http.get_status()
+            status = http._status
             if chunk:
                 pieces.append(chunk)
-            elif status == _BODY:
+            elif status is _BODY:
                 await _until(client_interest(http))
     except asyncio.CancelledError:
         http.close()
         raise
-    if status != _CONNECTED and status != Status.STATUS_DISCONNECTED:
-        raise RequestFailed(f"the body broke off: {Status(status).name}", status, http.poll())
-    return Response(code, fields, pieces[0] if len(pieces) == 1 else b"".join(pieces))
+    if status is not _CONNECTED and status is not _DISCONNECTED:
+        raise RequestFailed(f"the body broke off: {status.name}", int(status), http.poll())
+    return Response(head.status, fields, pieces[0] if len(pieces) == 1 else b"".join(pieces))
 
 
 async def fetch(

@@ -1,4 +1,4 @@
-"""``PollGroup``: many clients and stream peers waited on in one ``selectors`` call.
+"""``PollGroup``: many clients and stream peers waited on in one system call.
 
 Python-only (not a ClassDB class). A game loop or a service driving many ``HTTPClient``s would
 otherwise poll each one every frame, or re-learn what this module knows: which socket is behind
@@ -12,19 +12,26 @@ Why it is shaped this way:
   adds (a pending TCP connect wants writable, a TLS handshake wants what its last step asked,
   records a TLS peer holds already mean "ready now") is the stream's part, ``_stream_interest``.
 - Registration follows the socket object, not just its number: a socket closed and another
-  opened may reuse the number, and epoll forgets a closed socket by itself.
+  opened may reuse the number, and epoll forgets a closed socket by itself (unless a copy of
+  it stays open elsewhere: then the group starts a new epoll).
+- On Linux the group talks to epoll itself and keeps its own number-to-member table: the
+  ``selectors`` layer's per-event key objects cost more than the rest of a busy wait.
 - A client whose status, stream and exchange are as at the last wait, with nothing unsent and
   no body under way, is not examined again: a wait over many idle or requesting clients costs
-  a few attribute reads per client, not a re-registration.
+  a few attribute reads per client, not a re-registration. Idle timeouts add a comparison
+  per client; only a wait past the soonest idle deadline looks at every client again.
 - Members are level-triggered: a member returned and not served (not polled, nothing read) is
   returned again by the next wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import select
 import selectors
 import time
+from collections.abc import Callable
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
 from net.http_client import HTTPClient
@@ -155,6 +162,68 @@ def _stream_interest(peer: StreamPeer, events: int, deadline: float) -> Interest
     return peer, fd, events, deadline
 
 
+class _SelectorsWaiter:
+    """The portable way to wait on many sockets: the platform's best ``selectors`` class."""
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+
+    def register(self, fd: int, events: int) -> None:
+        self._selector.register(fd, events)
+
+    def modify(self, fd: int, events: int) -> None:
+        self._selector.modify(fd, events)
+
+    def unregister(self, fd: int) -> None:
+        self._selector.unregister(fd)  # a closed socket is forgotten quietly
+
+    def wait(self, timeout: float | None, most: int) -> list[tuple[int, int]]:
+        """(number, events) of the sockets ready for what they were registered for."""
+        return [(key.fd, events) for key, events in self._selector.select(timeout)]
+
+    def close(self) -> None:
+        self._selector.close()
+
+
+class _EpollWaiter:
+    """``select.epoll`` itself where there is one: the group keeps its own number-to-member
+    table, so the ``selectors`` layer's key objects and (key, events) pairs, about half of
+    what a wait over many ready sockets costs in Python, are not needed."""
+
+    def __init__(self) -> None:
+        self._epoll = select.epoll()
+        # What epoll watches for each ``events`` value (it reports errors and hang-ups always).
+        self._masks = {
+            READ: select.EPOLLIN,
+            WRITE: select.EPOLLOUT,
+            READ | WRITE: select.EPOLLIN | select.EPOLLOUT,
+        }
+
+    def register(self, fd: int, events: int) -> None:
+        self._epoll.register(fd, self._masks[events])
+
+    def modify(self, fd: int, events: int) -> None:
+        self._epoll.modify(fd, self._masks[events])
+
+    def unregister(self, fd: int) -> None:
+        with contextlib.suppress(OSError):  # closed since: epoll forgot it by itself
+            self._epoll.unregister(fd)
+
+    def wait(self, timeout: float | None, most: int) -> list[tuple[int, int]]:
+        """(number, epoll's events) of at most ``most`` sockets ready for what they were
+        registered for, or failed."""
+        return self._epoll.poll(-1 if timeout is None else timeout, most)
+
+    def close(self) -> None:
+        self._epoll.close()
+
+
+#: How a new group waits: epoll directly on Linux, ``selectors`` elsewhere.
+_new_waiter: Callable[[], _SelectorsWaiter | _EpollWaiter] = (
+    _EpollWaiter if hasattr(select, "epoll") else _SelectorsWaiter
+)
+
+
 class _Entry(Generic[M]):
     """One member and what the group last registered for it."""
 
@@ -167,6 +236,7 @@ class _Entry(Generic[M]):
         "idle",
         "member",
         "owner",
+        "quick",
         "reader",
         "sock",
         "stamp",
@@ -181,6 +251,9 @@ class _Entry(Generic[M]):
         self.owner: HTTPClient | None = self.client  # the client behind the member, if any
         self.idle = idle
         self.status: Status | None = None
+        # The status (CONNECTED or REQUESTING) in which nothing but the stream and unsent
+        # bytes can change what the client waits for; None in the others.
+        self.quick: Status | None = None
         self.stream: object = None
         self.reader: object = None
         self.sock: object = None
@@ -194,15 +267,16 @@ class _Entry(Generic[M]):
 class PollGroup(Generic[M]):
     """Wait for any of many ``HTTPClient``s (or stream peers) to be able to make progress.
 
-    ``add`` members, then call ``wait`` in the loop: it blocks in one ``selectors`` call and
-    returns the members that can make progress, which the caller then serves as it would
-    without the group (``poll``, ``read_response_body_chunk``, a new ``request``). The group
-    follows each client's stream as it changes (TCP, TLS over it, a new connection) and picks
-    the readiness to wait for from the client's status. Members with nothing to wait on (a
-    name lookup, a finished or failed client, an in-memory peer) are returned at once, so
-    remove the members that are done. With an ``idle_timeout``, a client whose request or
-    body has not moved for that many seconds is ended: its status becomes
-    ``STATUS_CONNECTION_ERROR`` with one error line, and it is returned.
+    ``add`` members, then call ``wait`` in the loop: it blocks in one system call (epoll on
+    Linux, else through ``selectors``) and returns the members that can make progress, which
+    the caller then serves as it would without the group (``poll``,
+    ``read_response_body_chunk``, a new ``request``). The group follows each client's stream
+    as it changes (TCP, TLS over it, a new connection) and picks the readiness to wait for
+    from the client's status. Members with nothing to wait on (a name lookup, a finished or
+    failed client, an in-memory peer) are returned at once, so remove the members that are
+    done. With an ``idle_timeout``, a client whose request or body has not moved for that
+    many seconds is ended: its status becomes ``STATUS_CONNECTION_ERROR`` with one error
+    line, and it is returned.
 
     Make a group of clients as ``PollGroup[HTTPClient]()`` and ``wait`` returns clients to
     type checkers too. Not thread-safe: use a group from one thread. ``close`` (or ``with``)
@@ -210,8 +284,9 @@ class PollGroup(Generic[M]):
     """
 
     def __init__(self) -> None:
-        self._selector = selectors.DefaultSelector()
+        self._waiter = _new_waiter()
         self._entries: dict[int, _Entry[M]] = {}
+        self._registered: dict[int, _Entry[M]] = {}  # socket number -> the member waiting on it
         self._waits = 0
 
     # --- membership ---------------------------------------------------------------------
@@ -265,7 +340,8 @@ class PollGroup(Generic[M]):
     def close(self) -> None:
         """Forget every member and release the selector (the members stay as they are)."""
         self._entries.clear()
-        self._selector.close()
+        self._registered.clear()
+        self._waiter.close()
 
     def __enter__(self) -> PollGroup[M]:
         return self
@@ -295,17 +371,17 @@ class PollGroup(Generic[M]):
             if client is not None:
                 status = client._status
                 if (
-                    status is entry.status
-                    and (status is _REQUESTING or status is _CONNECTED)
+                    status is entry.quick
                     and client._connection is entry.stream
                     and not client._unsent
                 ):
                     # Registered as it should be: the quick path of most clients most waits.
-                    if entry.idle is not None:
+                    idle = entry.idle
+                    if idle is not None:
                         if client._reader is not entry.reader:  # a new exchange
                             entry.reader, entry.active = client._reader, now
-                        if status is _REQUESTING:
-                            soonest = min(soonest, entry.active + entry.idle)
+                        if status is _REQUESTING and entry.active + idle < soonest:
+                            soonest = entry.active + idle
                     continue
             if getattr(entry.member, "_freed", False):
                 freed.append(entry)
@@ -328,19 +404,28 @@ class PollGroup(Generic[M]):
         elif soonest < _NEVER:
             limit = max(0.0, soonest - now) if timeout is None else min(timeout, soonest - now)
             limit = max(0.0, limit)
-        if not self._selector.get_map():
+        registered = self._registered
+        if not registered:
             return ready  # nothing registered: nothing to wait for
-        events = self._selector.select(limit)
+        events = self._waiter.wait(limit, len(registered))
         if events:
             now = time.monotonic()
-            for key, _ in events:
-                entry = key.data
-                entry.active = now
-                if entry.stamp != stamp:
-                    entry.stamp = stamp
-                    ready.append(entry.member)
+            forgotten = False
+            for fd, _ in events:
+                waiting = registered.get(fd)
+                if waiting is None:
+                    forgotten = True
+                    continue
+                waiting.active = now
+                if waiting.stamp != stamp:
+                    waiting.stamp = stamp
+                    ready.append(waiting.member)
+            if forgotten:
+                self._renew_waiter()
         if soonest < _NEVER:
-            self._expire_idle(ready, stamp)
+            now = time.monotonic()
+            if now >= soonest:  # no idle clock runs out before the soonest deadline
+                self._expire_idle(ready, stamp, now)
         return ready
 
     def _refresh(self, entry: _Entry[M], now: float) -> None:
@@ -355,6 +440,8 @@ class PollGroup(Generic[M]):
             entry.stream = target._connection
             entry.reader = target._reader
             sock, fd, events, deadline = client_interest(target)
+            quick = events != NOW and (status is _REQUESTING or status is _CONNECTED)
+            entry.quick = status if quick else None
         elif isinstance(target, StreamPeer):
             entry.owner = None
             sock, fd, events, deadline = _stream_interest(target, READ, _NEVER)
@@ -369,39 +456,46 @@ class PollGroup(Generic[M]):
         if entry.fd < 0:
             self._register(entry, sock, fd, events)
         elif events != entry.events:
-            self._selector.modify(fd, events, entry)
+            self._waiter.modify(fd, events)
             entry.events = events
 
     def _register(self, entry: _Entry[M], sock: object, fd: int, events: int) -> None:
-        selector = self._selector
-        try:
-            selector.register(fd, events, entry)
-        except KeyError:
+        stale = self._registered.get(fd)
+        if stale is not None:
             # The number is still registered for a socket since closed, whose member has not
             # been refreshed yet: drop that stale registration (the member re-registers).
-            stale: _Entry[M] = selector.get_key(fd).data
             self._unregister(stale)
-            stale.status = None
-            selector.register(fd, events, entry)
+            stale.status = stale.quick = None
+        self._waiter.register(fd, events)
+        self._registered[fd] = entry
         entry.sock, entry.fd, entry.events = sock, fd, events
 
     def _unregister(self, entry: _Entry[M]) -> None:
         fd = entry.fd
         entry.sock, entry.fd, entry.events = None, -1, NOW
-        if fd < 0:
-            return
-        key = self._selector.get_map().get(fd)
-        if key is not None and key.data is entry:
-            self._selector.unregister(fd)  # a closed socket is forgotten quietly
+        if fd >= 0 and self._registered.get(fd) is entry:
+            del self._registered[fd]
+            self._waiter.unregister(fd)
 
-    def _expire_idle(self, ready: list[M], stamp: int) -> None:
+    def _renew_waiter(self) -> None:
+        """Start over with a new epoll, holding just the registered sockets.
+
+        Reached when epoll reports a number the group no longer watches: a socket closed
+        here but still open elsewhere (a copy a forked child holds) stays in epoll, which
+        cannot be told to forget it once the number is closed, and would keep ending waits
+        early."""
+        self._waiter.close()
+        self._waiter = _new_waiter()
+        for fd, entry in self._registered.items():
+            self._waiter.register(fd, entry.events)
+
+    def _expire_idle(self, ready: list[M], stamp: int, now: float) -> None:
         """End the exchanges that have not moved for longer than their idle timeout."""
-        now = time.monotonic()
         for entry in self._entries.values():
             client, idle = entry.owner, entry.idle
             if idle is None or client is None or entry.stamp == stamp:
                 continue
-            if client._status in _EXCHANGE and now - entry.active >= idle:
+            if client._status in _EXCHANGE and now >= entry.active + idle:
                 client._expire("PollGroup.wait", f"no progress for {idle:g} s (idle_timeout)")
                 entry.stamp = stamp
                 ready.append(entry.member)

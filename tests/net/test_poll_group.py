@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,7 +14,7 @@ from http_server import PAGE, LoopbackServer, pattern, serving
 
 from conftest import SAFETY_TIMEOUT, TLSServer, accept, recv_exactly
 from engine.object_model import Error, Ref
-from net import HTTPClient, PollGroup, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP
+from net import HTTPClient, PollGroup, StreamPeerBuffer, StreamPeerSSL, StreamPeerTCP, poll_group
 from net.poll_group import READ, WRITE, interest
 from support import LogLines
 
@@ -26,8 +28,12 @@ def server() -> Iterator[LoopbackServer]:
         yield running
 
 
-@pytest.fixture
-def group() -> Iterator[PollGroup]:
+@pytest.fixture(params=["native", "selectors"])
+def group(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[PollGroup]:
+    """A group waiting the platform's way (epoll itself on Linux), and one waiting through
+    the portable ``selectors`` layer the group falls back to elsewhere."""
+    if request.param == "selectors":
+        monkeypatch.setattr(poll_group, "_new_waiter", poll_group._SelectorsWaiter)
     with PollGroup() as made:
         yield made
 
@@ -168,6 +174,83 @@ def test_the_group_follows_a_reconnect_and_a_closed_connection(
         assert group.wait(0) == [http]  # an outcome to see is returned at once
 
 
+def test_a_socket_number_taken_over_by_another_member_serves_the_new_member(
+    tcp_listener: Callable[..., socket.socket], group: PollGroup
+) -> None:
+    listener = tcp_listener()
+    port = listener.getsockname()[1]
+    older, newer = HTTPClient(), HTTPClient()
+    with PollGroup() as connecting:
+        connecting.add(older)
+        assert older.connect_to_host("127.0.0.1", port) == Error.OK
+        connect_all(connecting, [older])
+    older_side = accept(listener)
+    group.add(newer)  # examined before the older member in each wait
+    group.add(older)
+    assert group.wait(0) == [newer]  # disconnected: returned; the older waits on its socket
+    taken = older.get_connection().fileno()
+    older.close()
+    older_side.close()
+    # Fill any lower free numbers so that the newer client's socket gets the older's number.
+    fillers = []
+    while (filler := os.open(os.devnull, os.O_RDONLY)) != taken:
+        fillers.append(filler)
+    os.close(filler)
+    assert newer.connect_to_host("127.0.0.1", port) == Error.OK
+    for filler in fillers:
+        os.close(filler)
+    assert newer.get_connection().fileno() == taken
+    assert older in wait(group)  # closed: returned at once, as any outcome
+    group.remove(older)
+    connect_all(group, [newer])
+    server_side = accept(listener)
+    assert newer.request(GET, "/", []) == Error.OK
+    assert group.wait(0.05) == []
+    server_side.recv(4096)
+    server_side.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    body = bytearray()
+    while newer.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+        assert wait(group) == [newer]
+        serve_one(newer, body)
+    assert bytes(body) == b"ok"
+    server_side.close()
+    newer.close()
+
+
+def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
+    tcp_listener: Callable[..., socket.socket],
+) -> None:
+    # The platform's own waiting (epoll on Linux, which keeps such a socket): the selectors
+    # layer, used only where epoll and this issue do not exist, hides it but not its effect.
+    group: PollGroup = PollGroup()
+    listener = tcp_listener()
+    peers = [StreamPeerTCP(), StreamPeerTCP()]
+    for peer in peers:
+        assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
+        group.add(peer)
+    sides = [accept(listener), accept(listener)]
+    for peer in peers:
+        assert peer.get_status() == StreamPeerTCP.Status.STATUS_CONNECTED  # the connect's step
+    assert group.wait(0.05) == []  # both connected, nothing to read: both registered
+    closing = peers[0]
+    copy = os.dup(closing.fileno())  # as a forked child would hold it
+    try:
+        sides[0].sendall(b"x")  # readable, through the copy as well
+        closing.disconnect_from_host()
+        # epoll still reports the copy under the closed number; the group has no member there.
+        assert group.wait(0) == [closing]  # closed: returned at once, as any outcome
+        group.remove(closing)
+        assert group.wait(0) == []
+        sides[1].sendall(b"y")
+        assert wait(group) == [peers[1]]
+    finally:
+        group.close()
+        os.close(copy)
+        for side in sides:
+            side.close()
+        peers[1].disconnect_from_host()
+
+
 def test_an_idle_connection_closed_by_the_server_is_returned(
     tcp_listener: Callable[..., socket.socket], group: PollGroup
 ) -> None:
@@ -201,6 +284,28 @@ def test_idle_timeout_ends_a_silent_exchange_with_one_line(
     ]
     assert http.poll() == Error.ERR_CONNECTION_ERROR
     assert group.wait(0) == [http]
+
+
+def test_idle_timeout_counts_from_the_start_of_each_exchange(
+    server: LoopbackServer, group: PollGroup, engine_log: LogLines
+) -> None:
+    http = HTTPClient()
+    http.connect_to_host("127.0.0.1", server.port)
+    group.add(http, idle_timeout=0.5)
+    connect_all(group, [http])
+    assert http.request(GET, "/", []) == Error.OK
+    body = bytearray()
+    while http.get_status() in (S.STATUS_REQUESTING, S.STATUS_BODY):
+        assert wait(group) == [http]
+        serve_one(http, body)
+    assert bytes(body) == PAGE
+    time.sleep(0.6)  # idle between exchanges for longer than the timeout, with no wait
+    assert http.request(GET, "/hold", []) == Error.OK
+    assert group.wait(0) == []  # the new exchange's clock starts with it
+    assert http.get_status() == S.STATUS_REQUESTING
+    assert wait(group) == [http]
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert engine_log.lines == ["ERROR: PollGroup.wait: no progress for 0.5 s (idle_timeout)"]
 
 
 def test_members_without_a_socket_are_returned_at_once(group: PollGroup) -> None:
