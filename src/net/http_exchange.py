@@ -292,8 +292,13 @@ class Exchange:
             # streaming body pays no system call here.
             return OK
         # With body bytes still buffered the next read delivers them and judges the end.
-        buffered = self._reader is not None and self._reader.buffered
-        if not buffered and broken(connection):
+        if self._reader is not None and self._reader.buffered:
+            return OK
+        # A look that shows no failure spares reading the status (a MSG_PEEK that raises when
+        # nothing came), and tells the next read whether bytes wait.
+        if type(connection) is StreamPeerTCP and connection._looks_sound():
+            return OK
+        if broken(connection):
             return self._fail(
                 "poll", "the connection broke while reading the body", Error.ERR_CONNECTION_ERROR
             )

@@ -48,6 +48,8 @@ _IN_PROGRESS: Final = frozenset({0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.
 #: ``send`` flags: no SIGPIPE where the platform allows asking (Python ignores it anyway).
 _SEND_FLAGS: Final = getattr(socket, "MSG_NOSIGNAL", 0)
 _INET: Final = (socket.AF_INET, socket.AF_INET6)
+#: ``poll(2)`` flags that mean a socket failed or both directions ended.
+_TROUBLE: Final = (select.POLLERR | select.POLLHUP | select.POLLNVAL) if HAS_POLL else 0
 
 
 def _writable_now(sock: socket.socket) -> bool:
@@ -290,15 +292,38 @@ class StreamPeerTCP(StreamPeer):
         except OSError:
             return 0
 
-    def _ready_within(self, writable: bool, timeout: float | None) -> bool:
-        """Wait on the socket with pollers kept while it is connected (no per-wait setup)."""
+    def _poller(self, writable: bool) -> select.poll | None:
+        """The socket's poller for reading or writing, kept while it is connected (no per-wait
+        setup); None without ``poll(2)`` or a connected socket."""
         poller = self._pollers[writable]
         if poller is None:
             sock = self._sock
             if sock is None or not HAS_POLL or self._status != _CONNECTED:
-                return super()._ready_within(writable, timeout)
+                return None
             poller = self._pollers[writable] = select.poll()
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)
+        return poller
+
+    def _looks_sound(self) -> bool:
+        """One look at the socket: True when it shows no error and no hang-up. Bytes (or the
+        peer's FIN) may be waiting; the next read then takes them without looking again.
+        False means only "judge it by the status", which reads the error if there is one."""
+        poller = self._poller(False)
+        if poller is None:
+            return False
+        ready = poller.poll(0)
+        if not ready:
+            return True
+        if ready[0][1] & _TROUBLE:
+            return False
+        self._drained = False
+        return True
+
+    def _ready_within(self, writable: bool, timeout: float | None) -> bool:
+        """Wait on the socket with its kept poller."""
+        poller = self._poller(writable)
+        if poller is None:
+            return super()._ready_within(writable, timeout)
         if timeout is None:
             ready = poller.poll()
         else:  # a look (timeout 0) is the common case: an int, no float conversion

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 import time
@@ -614,3 +615,54 @@ def test_adopting_the_base_stream_of_the_clients_own_tls_keeps_it_alive(
     assert is_instance_valid(base)
     assert [line for line in engine_log.lines if "freed" in line] == []
     http.close()
+
+
+def _partway_into_a_body(raw_server: ServerFactory, then: str) -> HTTPClient:
+    """A client that has received the first 10 of 100 body bytes after the head, in a read of
+    their own; the server then does ``then``, which has reached the client's socket when this
+    returns."""
+    head_read, body_read = threading.Event(), threading.Event()
+    server = raw_server(
+        [
+            [
+                Exchange(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", hold=head_read),
+                Exchange(b"x" * 10, then, read_request=False, hold=body_read),
+            ]
+        ]
+    )
+    http = HTTPClient()
+    connect(http, "127.0.0.1", server.port)
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.OK
+    pump(http, S.STATUS_REQUESTING)
+    head_read.set()
+    got = b""
+    end = time.monotonic() + DEADLINE
+    while len(got) < 10:
+        assert time.monotonic() < end, "the first bytes never came"
+        got += http.read_response_body_chunk()
+    body_read.set()
+    connection = http.get_connection()
+    assert connection is not None
+    assert select.select([connection.fileno()], [], [], DEADLINE)[0]  # the reset or the FIN
+    return http
+
+
+def test_poll_in_the_body_reports_a_reset_connection(
+    raw_server: ServerFactory, engine_log: LogLines
+) -> None:
+    http = _partway_into_a_body(raw_server, "reset")
+    assert http.poll() == Error.ERR_CONNECTION_ERROR
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert len(engine_log.lines) == 1
+    assert "broke while reading the body" in engine_log.lines[0]
+
+
+def test_poll_in_the_body_leaves_a_clean_close_to_the_read(
+    raw_server: ServerFactory, engine_log: LogLines
+) -> None:
+    http = _partway_into_a_body(raw_server, "close")
+    assert http.poll() == Error.OK
+    assert http.get_status() == S.STATUS_BODY
+    assert http.read_response_body_chunk() == b""
+    assert http.get_status() == S.STATUS_CONNECTION_ERROR
+    assert len(engine_log.lines) == 1
