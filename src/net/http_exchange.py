@@ -265,9 +265,12 @@ class Exchange:
         CONNECTION_ERROR, logged at DEBUG whichever call found it (an idle close is a network
         outcome, not misuse: httpclient.md §11, §13.3); a TLS alert is not a close but class F,
         one ERROR line naming it (robustness.md §5)."""
-        if self._handed_over or self._connection is None:
+        connection = self._connection
+        if self._handed_over or connection is None:
             return OK
-        error, data = self._connection._read(1)  # one non-blocking look: data, EOF or error
+        if type(connection) is StreamPeerTCP and connection._look() == 0:
+            return OK  # nothing at all waits: no bytes, no close, no error
+        error, data = connection._read(1)  # one non-blocking look: data, EOF or error
         if error == OK and not data:
             return OK
         if error == EOF:

@@ -304,24 +304,30 @@ class StreamPeerTCP(StreamPeer):
             poller.register(sock, select.POLLOUT if writable else select.POLLIN)
         return poller
 
+    def _look(self) -> int:
+        """One look at the socket for reading: the ``poll(2)`` flags it shows now (0: nothing
+        at all), or -1 when there is no poller (no ``poll(2)``, or not connected)."""
+        poller = self._pollers[False] or self._poller(False)
+        if poller is None:
+            return -1
+        ready = poller.poll(0)
+        return ready[0][1] if ready else 0
+
     def _looks_sound(self) -> bool:
         """One look at the socket: True when it shows no error and no hang-up. Bytes (or the
         peer's FIN) may be waiting; the next read then takes them without looking again.
         False means only "judge it by the status", which reads the error if there is one."""
-        poller = self._poller(False)
-        if poller is None:
-            return False
-        ready = poller.poll(0)
-        if not ready:
+        events = self._look()
+        if events == 0:
             return True
-        if ready[0][1] & _TROUBLE:
+        if events < 0 or events & _TROUBLE:
             return False
         self._drained = False
         return True
 
     def _ready_within(self, writable: bool, timeout: float | None) -> bool:
         """Wait on the socket with its kept poller."""
-        poller = self._poller(writable)
+        poller = self._pollers[writable] or self._poller(writable)
         if poller is None:
             return super()._ready_within(writable, timeout)
         if timeout is None:
