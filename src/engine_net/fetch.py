@@ -9,10 +9,8 @@ and the mapping of every failure (signals included) to one line and one exit cod
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
-import secrets
 import selectors
 import signal
 import stat
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from http import HTTPStatus
 from types import FrameType
-from typing import BinaryIO, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -42,6 +40,7 @@ from rich.progress import (
 from engine.object_model import Error
 from engine_net import proxies
 from net import HTTPClient, settings
+from net.atomic_file import AtomicFile
 from net.http import LocalProtocolError, build_request
 
 Status = HTTPClient.Status
@@ -377,24 +376,8 @@ def download(
         settings.set_setting(settings.BLOCKING_TIMEOUT, blocking_timeout)
 
 
-def _create_beside(target: str, path: str) -> tuple[int, str]:
-    """A new empty file in ``target``'s folder, opened for writing (``path`` names the output
-    in a failure).
-
-    Created with mode 0o666 so the umask alone decides its permissions, as for any new file
-    (``tempfile.mkstemp`` would make it 0600, and the rename would keep that).
-    """
-    folder = os.path.dirname(target)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-    for _ in range(100):
-        temporary = os.path.join(folder, f".engine-net-{secrets.token_hex(6)}.part")
-        with contextlib.suppress(FileExistsError), _writing(path):
-            return os.open(temporary, flags, 0o666), temporary
-    raise FetchError(Exit.CANT_WRITE, f"cannot write {path}: {os.strerror(errno.EEXIST)}")
-
-
 @contextlib.contextmanager
-def atomic_output(path: str) -> Iterator[BinaryIO]:
+def atomic_output(path: str) -> Iterator[Sink]:
     """A temporary file beside ``path``, renamed onto it only when the block succeeds.
 
     A new file gets the permissions the umask gives; a replaced file keeps its mode. Through a
@@ -417,17 +400,15 @@ def atomic_output(path: str) -> Iterator[BinaryIO]:
         with _writing(path), stream:
             yield stream
         return
-    fd, temporary = _create_beside(target, path)
+    output = AtomicFile(target, None if existing is None else stat.S_IMODE(existing.st_mode))
+    with _writing(path):
+        output.open()
     try:
-        if existing is not None:
-            os.fchmod(fd, stat.S_IMODE(existing.st_mode))
         with _writing(path):
-            with os.fdopen(fd, "wb") as handle:
-                yield handle
-            os.replace(temporary, target)
+            yield output
+            output.commit()
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        output.discard()
         raise
 
 

@@ -24,14 +24,16 @@ class AtomicFile:
     """Write ``path`` all at once: nothing appears there until ``commit``.
 
     The new file is created with mode 0o666, so the umask alone decides its permissions, as for
-    any file the process creates (``tempfile.mkstemp`` would make it 0600). ``discard`` may be
+    any file the process creates (``tempfile.mkstemp`` would make it 0600), unless ``mode``
+    gives them (to keep a replaced file's, as ``engine-net fetch`` does). ``discard`` may be
     called from another thread while one writes; the writer then fails quietly and nothing is
     renamed. Methods other than ``discard`` raise ``OSError``.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, mode: int | None = None) -> None:
         self.path = path
         self._target = os.path.abspath(path)
+        self._mode = mode  # permissions instead of the umask's (a replaced file's, say)
         self._temporary = ""
         self._file: int = -1
         self._done = False
@@ -53,6 +55,12 @@ class AtomicFile:
             except FileExistsError:
                 continue
             self._temporary = temporary
+            if self._mode is not None:
+                try:
+                    os.fchmod(self._file, self._mode)
+                except OSError:
+                    self.discard()
+                    raise
             return self
 
     def write(self, data: bytes) -> None:

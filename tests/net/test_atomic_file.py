@@ -72,6 +72,16 @@ def test_the_new_files_mode_follows_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "f").stat().st_mode) == 0o640
 
 
+def test_a_mode_given_replaces_the_umasks(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        with AtomicFile(str(tmp_path / "out.bin"), mode=0o640) as sink:
+            sink.write(b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.bin").stat().st_mode) == 0o640
+
+
 @pytest.mark.parametrize("where", ["missing_folder", "a_folder"])
 def test_a_target_that_cannot_be_written_fails_at_open(tmp_path: Path, where: str) -> None:
     path = tmp_path / "nope" / "f" if where == "missing_folder" else tmp_path
