@@ -90,3 +90,8 @@ def run(console: Console, base: str) -> None:
         f"{outcome.seconds:.2f} s: {rate:,.0f} requests/s"
         + (f", [red]{outcome.failed} clients failed[/]" if outcome.failed else "")
     )
+    console.print(
+        "[dim]The demo's server runs in this process, on threads, and sets that pace; "
+        "`scripts/bench/run --only concurrent` measures the clients against a server of "
+        "their own.[/]"
+    )

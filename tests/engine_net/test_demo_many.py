@@ -23,4 +23,5 @@ def test_the_part_prints_the_rate() -> None:
     text = out.getvalue()
     assert "100 connections x 10 GETs in one loop (net.PollGroup): 1000 responses" in text
     assert "requests/s" in text
+    assert "sets that pace" in text  # the rate is the in-process server's, and it says so
     assert "failed" not in text
