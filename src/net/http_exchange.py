@@ -170,7 +170,12 @@ class Exchange:
             except http.LocalProtocolError as refused:
                 log_refused(function, method, refused)
                 return Error.ERR_INVALID_PARAMETER
-            self._last_prepared = (url, list(headers), method, body, origin, prepared)
+            # Small requests only: a large body would be held after its exchange, and
+            # compared byte by byte with the next one.
+            small = len(body) <= _CACHED_REQUEST_MAX
+            self._last_prepared = (
+                (url, list(headers), method, body, origin, prepared) if small else None
+            )
         if self._status != CONNECTED:
             bad = Error.ERR_INVALID_PARAMETER
             fail_cond(function, "status != STATUS_CONNECTED", bad, log=logger)

@@ -6,6 +6,7 @@ import select
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -449,6 +450,28 @@ def test_each_request_sends_what_it_was_given_however_like_the_last() -> None:
         + agent
         + b"Accept: */*\r\n\r\nx",
     ]
+
+
+def test_a_large_uploads_body_is_not_kept_twice_after_it_was_sent() -> None:
+    """The client keeps its last request (for ``poll`` and the next request), but a large
+    body is not kept a second time just to recognise a repeat."""
+    peer = ScriptedPeer()
+    http = HTTPClient()
+    http.set_connection(peer)
+    size = 8 << 20
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        assert http.request_raw(HTTPClient.METHOD_PUT, "/up", [], b"x" * size) == Error.OK
+        peer.sent.clear()
+        peer.incoming += ok(b"")
+        pump(http, S.STATUS_REQUESTING)
+        read_body(http)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert http.get_status() == S.STATUS_CONNECTED
+    assert held < size * 1.5  # the serialised request only, not the body beside it
 
 
 def test_set_connection_runs_over_any_stream_peer(engine_log: LogLines) -> None:
