@@ -106,7 +106,7 @@ class HTTPClient(Proxying, Reference):
         self._upload_cut = False  # the request stopped before its end
         self._write_error = Error.OK
         self._reader = None
-        self._prepared = self._last_prepared = None
+        self._last_prepared = None
         self._head = None
         self._eof = False
         self._handed_over = False  # a tunnel or an upgrade: the stream is the caller's

@@ -83,7 +83,6 @@ class Exchange:
     _upload_cut: bool  # the request stopped before its end: the connection is not reused
     _write_error: Error  # why the last write failed, or OK
     _reader: http.ResponseReader | None
-    _prepared: http.PreparedRequest | None
     # The last request prepared (its target, headers, method, body and origin) and what it
     # gave: a client repeating a request skips even the cache's key building.
     _last_prepared: tuple[str, list[str], int, bytes, object, http.PreparedRequest] | None
@@ -145,7 +144,6 @@ class Exchange:
     def _reset_response(self) -> None:
         self._head = None
         self._reader = None
-        self._prepared = None
         self._eof = False
         self._handed_over = False
         self._upload_cut = False
@@ -192,7 +190,6 @@ class Exchange:
             )
             self._warn_empty_host = False
         self._reset_response()
-        self._prepared = prepared
         self._reader = prepared.reader()
         # A tunnel's or an upgrade's head is read a byte at a time: what follows it is the
         # caller's (httpclient.md §5.1).
