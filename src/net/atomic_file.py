@@ -10,6 +10,7 @@ Imports the standard library only.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import threading
@@ -18,6 +19,8 @@ from typing import Final, Self
 
 #: The temporary file's name: hidden, beside the target, unlikely to collide.
 _TEMPORARY: Final = ".{name}.{token}.part"
+#: The same without the target's name, for a target whose name leaves no room for the rest.
+_SHORT_TEMPORARY: Final = ".{token}.part"
 
 
 class AtomicFile:
@@ -46,13 +49,18 @@ class AtomicFile:
             raise IsADirectoryError(f"{self.path} is a folder")
         folder, name = os.path.split(self._target)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        pattern = _TEMPORARY
         while True:
-            temporary = os.path.join(
-                folder, _TEMPORARY.format(name=name, token=secrets.token_hex(6))
-            )
+            temporary = os.path.join(folder, pattern.format(name=name, token=secrets.token_hex(6)))
             try:
                 self._file = os.open(temporary, flags, 0o666)
             except FileExistsError:
+                continue
+            except OSError as exc:
+                # A target name near the file system's limit: the longer name cannot exist.
+                if exc.errno != errno.ENAMETOOLONG or pattern is _SHORT_TEMPORARY:
+                    raise
+                pattern = _SHORT_TEMPORARY
                 continue
             self._temporary = temporary
             if self._mode is not None:

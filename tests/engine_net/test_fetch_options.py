@@ -117,6 +117,18 @@ def test_through_a_symbolic_link_the_file_it_names_is_replaced(
     assert (tmp_path / "real.bin").read_bytes() == b"new"
 
 
+def test_a_file_whose_name_is_as_long_as_allowed_is_replaced(
+    raw_server: ServerFactory, tmp_path: Path
+) -> None:
+    server = raw_server([[Exchange(ok(b"new"))]])
+    target = tmp_path / ("n" * os.pathconf(tmp_path, "PC_NAME_MAX"))
+    target.write_bytes(b"old")
+    result = engine_net("fetch", url(server), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes() == b"new"
+    assert list(tmp_path.iterdir()) == [target]
+
+
 def test_a_fifo_is_written_into_not_replaced(raw_server: ServerFactory, tmp_path: Path) -> None:
     server = raw_server([[Exchange(ok(b"through the pipe"))]])
     fifo = tmp_path / "pipe"

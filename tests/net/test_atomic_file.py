@@ -88,3 +88,15 @@ def test_a_target_that_cannot_be_written_fails_at_open(tmp_path: Path, where: st
     with pytest.raises((FileNotFoundError, IsADirectoryError)):
         AtomicFile(str(path)).open()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_target_whose_name_is_near_the_limit_is_written_too(tmp_path: Path) -> None:
+    """The temporary name adds to the target's; a target named as long as the file system
+    allows must still be replaced (by a temporary file with a shorter name)."""
+    name_max = os.pathconf(tmp_path, "PC_NAME_MAX")
+    target = tmp_path / ("n" * name_max)
+    target.write_bytes(b"old")
+    with AtomicFile(str(target)) as sink:
+        sink.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert list(tmp_path.iterdir()) == [target]
