@@ -130,6 +130,23 @@ def test_run_does_not_pause_after_the_frame_that_ends_it(
     assert len(pauses) == 1  # between the two frames, none after the last
 
 
+def test_run_runs_no_frame_after_until_came_true_during_a_pause(
+    tree: SceneTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A condition that comes true while run() waits for the next frame (another thread, the
+    clock) ends the run there, as it does before the first frame."""
+    came_true: list[float] = []
+    monkeypatch.setattr(time, "sleep", came_true.append)
+    assert tree.run(until=lambda: bool(came_true), fps=1) == 1
+    assert tree.get_frame() == 1
+
+
+def test_run_returns_when_until_holds_at_the_timeout(tree: SceneTree) -> None:
+    """until() is true by the time the timeout is reached: the run succeeded, no TimeoutError."""
+    start = time.monotonic()
+    assert tree.run(until=lambda: time.monotonic() - start >= 0.1, timeout=0.1, fps=1) <= 1
+
+
 def test_run_passes_real_elapsed_deltas(tree: SceneTree) -> None:
     deltas: list[float] = []
 

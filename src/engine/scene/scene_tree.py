@@ -176,10 +176,10 @@ class SceneTree(MainLoop):
         fps: float = 60.0,
     ) -> int:
         """Python-only: call ``idle`` with real elapsed deltas, sleeping to ``fps`` (0: frames back
-        to back), until ``until()`` is true (checked before the first frame and after each one,
-        so a frame that makes it true is not followed by a pause), the tree quits, or
-        ``timeout`` seconds pass (``TimeoutError``). Calls ``init`` first if the host has not.
-        Returns the number of frames run.
+        to back), until ``until()`` is true (checked before the first frame, after each one, so a
+        frame that makes it true is not followed by a pause, and after each pause), the tree
+        quits, or ``timeout`` seconds pass (``TimeoutError``). Calls ``init`` first if the host
+        has not. Returns the number of frames run.
         """
         if self._freed or self._finished:
             raise RuntimeError("this SceneTree has finished; make a new one")
@@ -206,6 +206,8 @@ class SceneTree(MainLoop):
                 pause = min(pause, started + timeout - time.monotonic())
             if pause > 0:
                 time.sleep(pause)
+                if until is not None and until():
+                    break  # it came true meanwhile (another thread, the clock): no more frames
         return frames
 
     # --- one frame ---
