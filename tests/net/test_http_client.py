@@ -452,6 +452,40 @@ def test_each_request_sends_what_it_was_given_however_like_the_last() -> None:
     ]
 
 
+def test_a_repeated_request_is_written_for_the_connection_it_goes_out_on(
+    raw_server: ServerFactory,
+) -> None:
+    """The same method, URL, headers and body after a reconnect (to the same server, another
+    one, through a proxy set meanwhile, over an adopted stream) carry that connection's Host
+    and request target."""
+    first = raw_server([[Exchange(ok(b"1"))], [Exchange(ok(b"2"))]])
+    second = raw_server([[Exchange(ok(b"3"))], [Exchange(ok(b"5"))]])
+    proxy = raw_server([[Exchange(ok(b"4"))]])
+    http = HTTPClient()
+    headers = ["X-A: 1"]
+    for port in (first.port, first.port, second.port):
+        connect(http, "127.0.0.1", port)
+        fetch(http, HTTPClient.METHOD_GET, "/a", headers)
+        http.close()
+    http.set_http_proxy("127.0.0.1", proxy.port)
+    connect(http, "127.0.0.1", second.port)
+    fetch(http, HTTPClient.METHOD_GET, "/a", headers)
+    adopted = StreamPeerTCP()
+    assert adopted.connect_to_host("127.0.0.1", second.port) == Error.OK
+    http.set_connection(adopted)
+    assert fetch(http, HTTPClient.METHOD_GET, "/a", headers)[2] == b"5"
+    http.close()
+    adopted.disconnect_from_host()
+
+    def lines(server: RawServer) -> list[list[bytes]]:
+        return [request.split(b"\r\n")[:2] for request in server.requests]
+
+    at_first, at_second = b"Host: 127.0.0.1:%d" % first.port, b"Host: 127.0.0.1:%d" % second.port
+    assert lines(first) == [[b"GET /a HTTP/1.1", at_first]] * 2
+    assert lines(second) == [[b"GET /a HTTP/1.1", at_second]] * 2
+    assert lines(proxy) == [[b"GET http://127.0.0.1:%d/a HTTP/1.1" % second.port, at_second]]
+
+
 def test_a_large_upload_is_not_kept_once_it_was_sent() -> None:
     """Neither the body nor the serialised request stays with the client after the
     exchange (a small request is remembered, to recognise a repeat)."""
