@@ -495,6 +495,33 @@ def test_heads_that_always_differ_are_each_read_as_they_are() -> None:
         assert (out.head.framing, out.body, out.reusable) == (Framing.UNTIL_CLOSE, b"tail", False)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        response("Content-Length: 2", "Content-Length: 3", body=b"ok"),
+        response("Content-Length: x", body=b"ok"),
+        response("Transfer-Encoding: gzip", body=b"ok"),
+        response("Content-Length: 5", body=b"ok"),  # cut short by the close
+        response("Transfer-Encoding: chunked", "Content-Length: 2", body=chunked(b"ok")),
+        response("Content-Length: 5", status=b"HTTP/1.1 204 No Content"),
+        response("Content-Length: 5", status=b"HTTP/1.1 304 Not Modified"),
+        b"HTTP/1.1 100 Continue\r\n\r\n" + response("Content-Length: 2", body=b"ok"),
+        response(
+            "Connection: keep-alive", "Content-Length: 2", body=b"ok", status=b"HTTP/1.0 200 OK"
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_head_read_again_gives_the_same_outcome(raw: bytes, method: str) -> None:
+    """Refused heads are refused again, bodies cut short are cut short again, whatever the
+    same head text gave before (for this request or another)."""
+    first = drive(raw, method=method).verdict()
+    for _ in range(3):
+        drive(raw, method="HEAD" if method == "GET" else "GET")
+        assert drive(raw, method=method).verdict() == first
+        assert not drive(raw + b"more", method=method).reusable  # bytes after the message
+
+
 # -- length and close-delimited bodies ------------------------------------------------------
 
 
