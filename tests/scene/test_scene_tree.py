@@ -184,6 +184,29 @@ def test_run_refuses_a_finished_tree_and_a_negative_rate() -> None:
     tree.free()
 
 
+@pytest.mark.parametrize("ending", ["free", "finish"])
+def test_run_stops_with_an_error_when_a_frame_frees_or_finishes_the_tree(
+    ending: str, engine_log: LogLines
+) -> None:
+    """A node ending the tree during a frame: run() says so at once instead of calling the
+    ended tree's idle() frame after frame (an error line each) until its timeout, or forever."""
+    tree = SceneTree()
+    tree.init()
+
+    class Ender(Node):
+        def _process(self, delta: float) -> None:
+            getattr(self.get_tree(), ending)()
+
+    ender = Ender()
+    ender.set_process(True)
+    tree.get_root().add_child(ender)
+    with pytest.raises(RuntimeError, match="ended during run"):
+        tree.run(until=lambda: tree.get_frame() < 0, timeout=5, fps=0)
+    assert engine_log.lines == []  # nor is until() asked of the ended tree
+    if ending == "finish":
+        tree.free()
+
+
 def test_finish_frees_the_root_and_every_node() -> None:
     tree = SceneTree()
     parent, child = Node(), Node()

@@ -179,7 +179,8 @@ class SceneTree(MainLoop):
         to back), until ``until()`` is true (checked before the first frame, after each one, so a
         frame that makes it true is not followed by a pause, and after each pause), the tree
         quits, or ``timeout`` seconds pass (``TimeoutError``). Calls ``init`` first if the host
-        has not. Returns the number of frames run.
+        has not. Returns the number of frames run; ``RuntimeError`` if a frame frees or
+        finishes the tree.
         """
         if self._freed or self._finished:
             raise RuntimeError("this SceneTree has finished; make a new one")
@@ -199,7 +200,13 @@ class SceneTree(MainLoop):
                 raise TimeoutError(f"SceneTree.run: not done after {timeout} s ({frames} frames)")
             delta, last = now - last, now
             frames += 1
-            if self.idle(delta) or (until is not None and until()):
+            if self.idle(delta):
+                break
+            if self._freed or self._finished:  # a node ended the tree during the frame
+                raise RuntimeError(
+                    f"SceneTree.run: the tree was ended during run ({frames} frames)"
+                )
+            if until is not None and until():
                 break
             pause = last + period - time.monotonic()
             if timeout is not None:
