@@ -407,8 +407,8 @@ class PollGroup(Generic[M]):
         registered = self._registered
         if not registered:
             return ready  # nothing registered: nothing to wait for
-        events = self._waiter.wait(limit, len(registered))
-        if events:
+        end = None if limit is None else now + limit
+        while events := self._waiter.wait(limit, len(registered)):
             now = time.monotonic()
             forgotten = False
             for fd, _ in events:
@@ -420,8 +420,13 @@ class PollGroup(Generic[M]):
                 if waiting.stamp != stamp:
                     waiting.stamp = stamp
                     ready.append(waiting.member)
-            if forgotten:
-                self._renew_waiter()
+            if not forgotten:
+                break
+            self._renew_waiter()
+            if ready or (end is not None and now >= end):
+                break
+            # Only a socket the group no longer watches ended the wait: wait out the rest.
+            limit = None if end is None else end - now
         if soonest < _NEVER:
             now = time.monotonic()
             if now >= soonest:  # no idle clock runs out before the soonest deadline

@@ -251,6 +251,40 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
         peers[1].disconnect_from_host()
 
 
+def test_a_socket_closed_here_but_open_elsewhere_does_not_end_a_wait_before_its_timeout(
+    tcp_listener: Callable[..., socket.socket],
+) -> None:
+    """The first wait that meets such a socket renews the group's epoll; with nothing else
+    ready it then goes on waiting, rather than returning an empty list as a timeout would."""
+    group: PollGroup = PollGroup()
+    listener = tcp_listener()
+    peers = [StreamPeerTCP(), StreamPeerTCP()]
+    for peer in peers:
+        assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
+        group.add(peer)
+    sides = [accept(listener), accept(listener)]
+    for peer in peers:
+        assert peer.get_status() == StreamPeerTCP.Status.STATUS_CONNECTED
+    assert group.wait(0.05) == []
+    closing = peers[0]
+    copy = os.dup(closing.fileno())  # as a forked child would hold it
+    try:
+        sides[0].sendall(b"x")  # readable, through the copy as well
+        closing.disconnect_from_host()
+        group.remove(closing)  # before any wait has met the closed socket
+        started = time.monotonic()
+        assert group.wait(0.2) == []
+        assert time.monotonic() - started >= 0.2  # the whole timeout, not cut short
+        sides[1].sendall(b"y")
+        assert wait(group) == [peers[1]]
+    finally:
+        group.close()
+        os.close(copy)
+        for side in sides:
+            side.close()
+        peers[1].disconnect_from_host()
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="epoll keeps a closed socket whose copy is open elsewhere, and reports it under "
