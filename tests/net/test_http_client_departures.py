@@ -1606,6 +1606,31 @@ def test_request_on_a_connection_the_server_closed(
     assert errors(engine_log) == []  # an idle close is a network outcome (§13.3): DEBUG only
 
 
+@pytest.mark.parametrize("blocking", [False, True], ids=["poll", "blocking"])
+@pytest.mark.parametrize("then", ["reset", "unsolicited bytes"])
+def test_request_on_an_idle_connection_that_was_reset_or_spoken_on(
+    raw_server: ServerFactory, engine_log: LogLines, then: str, blocking: bool
+) -> None:
+    """request()'s look at the idle connection finds a reset or bytes nobody asked for as
+    it finds a close: nothing is sent, CONNECTION_ERROR, DEBUG only (§13.3)."""
+    hold = threading.Event()
+    script = [Exchange(ok(b"x"), then="reset" if then == "reset" else "keep", hold=hold)]
+    if then != "reset":
+        script.append(Exchange(b"HTTP/1.1 408 Request Timeout\r\n\r\n", read_request=False))
+    server, http = served(raw_server, script)
+    http.blocking_mode_enabled = blocking
+    assert fetch(http, HTTPClient.METHOD_GET, "/")[2] == b"x"
+    assert http.get_status() == S.STATUS_CONNECTED
+    hold.set()
+    stream = http.get_connection()
+    assert isinstance(stream, StreamPeerTCP)
+    wait_fd(stream.fileno())  # the reset or the bytes have arrived
+    assert http.request(HTTPClient.METHOD_GET, "/", []) == Error.ERR_CONNECTION_ERROR
+    assert_released(http)
+    assert len(server.requests) == 1
+    assert errors(engine_log) == []
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux refuses TCP to multicast at once")
 def test_connect_that_cannot_start_gives_cant_connect(engine_log: LogLines) -> None:
     http = HTTPClient()
