@@ -117,6 +117,19 @@ def test_through_a_symbolic_link_the_file_it_names_is_replaced(
     assert (tmp_path / "real.bin").read_bytes() == b"new"
 
 
+def test_through_a_link_to_a_missing_file_that_file_is_created(
+    raw_server: ServerFactory, tmp_path: Path
+) -> None:
+    server = raw_server([[Exchange(ok(b"new"))]])
+    (tmp_path / "link.bin").symlink_to("real.bin")
+    result = engine_net("fetch", url(server), "-o", str(tmp_path / "link.bin"), umask=0o022)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "link.bin").is_symlink()
+    assert (tmp_path / "real.bin").read_bytes() == b"new"
+    assert stat.S_IMODE((tmp_path / "real.bin").stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.bin", "real.bin"]
+
+
 def test_a_file_whose_name_is_as_long_as_allowed_is_replaced(
     raw_server: ServerFactory, tmp_path: Path
 ) -> None:
