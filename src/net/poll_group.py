@@ -288,6 +288,7 @@ class PollGroup(Generic[M]):
         self._entries: dict[int, _Entry[M]] = {}
         self._registered: dict[int, _Entry[M]] = {}  # socket number -> the member waiting on it
         self._waits = 0
+        self._closed = False
 
     # --- membership ---------------------------------------------------------------------
 
@@ -295,8 +296,11 @@ class PollGroup(Generic[M]):
         """Watch ``member``: an ``HTTPClient``, any ``StreamPeer``, or an object with a
         ``_poll_target()`` giving the client or peer it drives. ``idle_timeout`` (seconds,
         clients only) ends an exchange that stays silent that long. Adding a member again
-        changes its idle timeout. Raises ``TypeError`` or ``ValueError`` for anything else.
+        changes its idle timeout. Raises ``TypeError`` or ``ValueError`` for anything else,
+        and ``ValueError`` once the group is closed.
         """
+        if self._closed:
+            raise ValueError("PollGroup.add() on a closed group")
         if not isinstance(member, (HTTPClient, StreamPeer)) and not callable(
             getattr(member, "_poll_target", None)
         ):
@@ -338,7 +342,9 @@ class PollGroup(Generic[M]):
         return [entry.member for entry in self._entries.values()]
 
     def close(self) -> None:
-        """Forget every member and release the selector (the members stay as they are)."""
+        """Forget every member and release the selector (the members stay as they are).
+        Closing again does nothing; ``add`` and ``wait`` then raise ``ValueError``."""
+        self._closed = True
         self._entries.clear()
         self._registered.clear()
         self._waiter.close()
@@ -356,10 +362,13 @@ class PollGroup(Generic[M]):
         (``None``: no limit; 0: just look). Returns those members, each once (an empty list
         on timeout, and at once for an empty group). Also returns the members past a connect
         or handshake deadline, for their ``poll`` to fail them, and those whose idle timeout
-        has just ended their exchange.
+        has just ended their exchange. ``ValueError`` for a negative timeout or a closed group
+        (which has nothing left to wait for: an empty list would read as a timeout).
         """
         if timeout is not None and not timeout >= 0:
             raise ValueError(f"timeout must be None or at least 0, not {timeout}")
+        if self._closed:
+            raise ValueError("PollGroup.wait() on a closed group")
         self._waits += 1
         stamp = self._waits
         now = time.monotonic()

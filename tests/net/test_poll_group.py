@@ -513,6 +513,20 @@ def test_wrong_arguments_raise() -> None:
             group.wait(-1)
 
 
+def test_a_closed_group_refuses_to_wait_or_add(group: PollGroup) -> None:
+    """Waiting on a closed group is a mistake to report, not an empty list a loop would
+    read as a timeout (and spin on)."""
+    http = HTTPClient()
+    group.add(http)
+    group.close()
+    group.close()  # again: nothing more happens
+    assert http not in group
+    with pytest.raises(ValueError, match="closed group"):
+        group.wait(None)
+    with pytest.raises(ValueError, match="closed group"):
+        group.add(http)
+
+
 class Wrapper:
     """A member driving a client of its own, as an HTTPRequest node does."""
 
