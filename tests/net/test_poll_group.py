@@ -217,13 +217,11 @@ def test_a_socket_number_taken_over_by_another_member_serves_the_new_member(
     newer.close()
 
 
-def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
-    tcp_listener: Callable[..., socket.socket],
-) -> None:
-    # The platform's own waiting (epoll on Linux, which keeps such a socket): the selectors
-    # layer, used only where epoll and this issue do not exist, hides it but not its effect.
-    group: PollGroup = PollGroup()
-    listener = tcp_listener()
+def two_connected_peers(
+    group: PollGroup, listener: socket.socket
+) -> tuple[list[StreamPeerTCP], list[socket.socket]]:
+    """Two TCP peers connected to ``listener`` and in ``group``, registered there (a wait has
+    seen them with nothing to read), and the server's side of each."""
     peers = [StreamPeerTCP(), StreamPeerTCP()]
     for peer in peers:
         assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
@@ -232,6 +230,16 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
     for peer in peers:
         assert peer.get_status() == StreamPeerTCP.Status.STATUS_CONNECTED  # the connect's step
     assert group.wait(0.05) == []  # both connected, nothing to read: both registered
+    return peers, sides
+
+
+def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
+    tcp_listener: Callable[..., socket.socket],
+) -> None:
+    # The platform's own waiting (epoll on Linux, which keeps such a socket): the selectors
+    # layer, used only where epoll and this issue do not exist, hides it but not its effect.
+    group: PollGroup = PollGroup()
+    peers, sides = two_connected_peers(group, tcp_listener())
     closing = peers[0]
     copy = os.dup(closing.fileno())  # as a forked child would hold it
     try:
@@ -257,15 +265,7 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_end_a_wait_before_its_
     """The first wait that meets such a socket renews the group's epoll; with nothing else
     ready it then goes on waiting, rather than returning an empty list as a timeout would."""
     group: PollGroup = PollGroup()
-    listener = tcp_listener()
-    peers = [StreamPeerTCP(), StreamPeerTCP()]
-    for peer in peers:
-        assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
-        group.add(peer)
-    sides = [accept(listener), accept(listener)]
-    for peer in peers:
-        assert peer.get_status() == StreamPeerTCP.Status.STATUS_CONNECTED
-    assert group.wait(0.05) == []
+    peers, sides = two_connected_peers(group, tcp_listener())
     closing = peers[0]
     copy = os.dup(closing.fileno())  # as a forked child would hold it
     try:
