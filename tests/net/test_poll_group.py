@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import ssl
@@ -217,11 +218,14 @@ def test_a_socket_number_taken_over_by_another_member_serves_the_new_member(
     newer.close()
 
 
-def two_connected_peers(
-    group: PollGroup, listener: socket.socket
-) -> tuple[list[StreamPeerTCP], list[socket.socket]]:
-    """Two TCP peers connected to ``listener`` and in ``group``, registered there (a wait has
-    seen them with nothing to read), and the server's side of each."""
+@contextlib.contextmanager
+def two_peers_one_held_elsewhere(
+    listener: socket.socket,
+) -> Iterator[tuple[PollGroup, list[StreamPeerTCP], list[socket.socket]]]:
+    """A group with two TCP peers connected to ``listener`` and registered (a wait has seen
+    them with nothing to read), the server's side of each, and a copy of the first peer's
+    socket held open as a forked child would; everything is closed afterwards."""
+    group: PollGroup = PollGroup()
     peers = [StreamPeerTCP(), StreamPeerTCP()]
     for peer in peers:
         assert peer.connect_to_host("127.0.0.1", listener.getsockname()[1]) == Error.OK
@@ -230,7 +234,16 @@ def two_connected_peers(
     for peer in peers:
         assert peer.get_status() == StreamPeerTCP.Status.STATUS_CONNECTED  # the connect's step
     assert group.wait(0.05) == []  # both connected, nothing to read: both registered
-    return peers, sides
+    copy = os.dup(peers[0].fileno())
+    try:
+        yield group, peers, sides
+    finally:
+        group.close()
+        os.close(copy)
+        for side in sides:
+            side.close()
+        for peer in peers:
+            peer.disconnect_from_host()
 
 
 def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
@@ -238,11 +251,8 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
 ) -> None:
     # The platform's own waiting (epoll on Linux, which keeps such a socket): the selectors
     # layer, used only where epoll and this issue do not exist, hides it but not its effect.
-    group: PollGroup = PollGroup()
-    peers, sides = two_connected_peers(group, tcp_listener())
-    closing = peers[0]
-    copy = os.dup(closing.fileno())  # as a forked child would hold it
-    try:
+    with two_peers_one_held_elsewhere(tcp_listener()) as (group, peers, sides):
+        closing = peers[0]
         sides[0].sendall(b"x")  # readable, through the copy as well
         closing.disconnect_from_host()
         # epoll still reports the copy under the closed number; the group has no member there.
@@ -251,12 +261,6 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_disturb_a_wait(
         assert group.wait(0) == []
         sides[1].sendall(b"y")
         assert wait(group) == [peers[1]]
-    finally:
-        group.close()
-        os.close(copy)
-        for side in sides:
-            side.close()
-        peers[1].disconnect_from_host()
 
 
 def test_a_socket_closed_here_but_open_elsewhere_does_not_end_a_wait_before_its_timeout(
@@ -264,11 +268,8 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_end_a_wait_before_its_
 ) -> None:
     """The first wait that meets such a socket renews the group's epoll; with nothing else
     ready it then goes on waiting, rather than returning an empty list as a timeout would."""
-    group: PollGroup = PollGroup()
-    peers, sides = two_connected_peers(group, tcp_listener())
-    closing = peers[0]
-    copy = os.dup(closing.fileno())  # as a forked child would hold it
-    try:
+    with two_peers_one_held_elsewhere(tcp_listener()) as (group, peers, sides):
+        closing = peers[0]
         sides[0].sendall(b"x")  # readable, through the copy as well
         closing.disconnect_from_host()
         group.remove(closing)  # before any wait has met the closed socket
@@ -277,12 +278,6 @@ def test_a_socket_closed_here_but_open_elsewhere_does_not_end_a_wait_before_its_
         assert time.monotonic() - started >= 0.2  # the whole timeout, not cut short
         sides[1].sendall(b"y")
         assert wait(group) == [peers[1]]
-    finally:
-        group.close()
-        os.close(copy)
-        for side in sides:
-            side.close()
-        peers[1].disconnect_from_host()
 
 
 @pytest.mark.xfail(
